@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "shannot",
+		Usage: "run a command in a read-only bubblewrap sandbox",
+		UsageText: `shannot [--profile P] run [--dry-run] [--] COMMAND [ARG...]
+shannot [--profile P] COMMAND [ARG...]       (same as run)
+shannot [--profile P] export | verify
+shannot profile list | validate FILE...`,
+		Description: `Examples:
+   shannot run ls /                       list / under the built-in minimal profile
+   shannot --profile diagnostics df -h    a shipped profile, chosen by name
+   shannot --profile ./p.json run --dry-run cat /etc/os-release
+   shannot --profile diagnostics verify   prove the sandbox holds on this host
+
+Exit status: the command's own; 128+N when signal N killed it; 125 when
+shannot or bwrap failed; 126 when the profile does not allow the command;
+127 when the command does not exist inside the sandbox.`,
+		Version:         versionString(),
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
+			&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
+		},
+		Commands: []*cli.Command{
+			runCommand(),
+			exportCommand(),
+			verifyCommand(),
+			profileCommand(),
+			probeCommand(),
+		},
+		// shannot prints its errors and picks exit statuses in one place.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{msg: err.Error()}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(c.App.ErrWriter, "shannot: unknown command %q\n", name)
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+		for _, sub := range c.Subcommands {
+			sub.OnUsageError = app.OnUsageError
+		}
+	}
+	return app
+}
+
+// implicitRun turns "shannot [global flags] ls /" into "shannot [global
+// flags] run ls /": as in the original, a first word that is not a
+// shannot command is the command to run.
+func implicitRun(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	commands := []string{"run", "export", "verify", "profile", "help", "h", probeName}
+	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return slices.Concat(args[:i], []string{"run"}, args[i:])
+		case slices.Contains(valued, a):
+			i++ // skip the flag's value
+		case strings.HasPrefix(a, "-"):
+			// --flag=value, --help, --version: not a command word
+		case slices.Contains(commands, a):
+			return args
+		default:
+			return slices.Concat(args[:i], []string{"run"}, args[i:])
+		}
+	}
+	return args
+}
+
+func versionString() string {
+	v := version
+	if v == "dev" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					v = "dev-" + s.Value[:12]
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// bwrapFlag is the bwrap the user asked for, by flag or $BWRAP.
+func bwrapFlag(c *cli.Context) string {
+	if b := c.String("bwrap"); b != "" {
+		return b
+	}
+	return os.Getenv("BWRAP")
+}

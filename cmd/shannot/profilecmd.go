@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "print the resolved profile as JSON",
+		Description: `Prints the profile that a run would use, with every default filled in and
+every path absolute.
+
+Examples:
+   shannot export
+   shannot --profile diagnostics export > my-diagnostics.json`,
+		Action: func(c *cli.Context) error {
+			p, err := loadProfile(c)
+			if err != nil {
+				return err
+			}
+			out, err := json.MarshalIndent(p, "", "  ")
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(c.App.Writer, "%s\n", out)
+			return err
+		},
+	}
+}
+
+func profileCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "profile",
+		Usage: "list or validate profiles",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list the installed and built-in profiles that --profile NAME selects",
+				Description: `Examples:
+   shannot profile list`,
+				Action: func(c *cli.Context) error {
+					list, err := profile.DefaultSearch("").List()
+					if err != nil {
+						return err
+					}
+					w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(w, "NAME\tORIGIN\tDESCRIPTION")
+					for _, l := range list {
+						desc := ""
+						if p, err := profile.Open(l.Origin); err != nil {
+							desc = "invalid: " + err.Error()
+						} else {
+							desc = p.Description
+						}
+						if l.Shadowed {
+							desc = "(shadowed by the one above) " + desc
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s\n", l.Name, l.Origin, desc)
+					}
+					return w.Flush()
+				},
+			},
+			{
+				Name:      "validate",
+				Usage:     "check profile files",
+				ArgsUsage: "FILE...",
+				Description: `Checks each FILE and prints "FILE: ok" or the error. Exits 0 only when all
+are valid.
+
+Examples:
+   shannot profile validate /etc/shannot/profiles/*.json`,
+				Action: func(c *cli.Context) error {
+					files := c.Args().Slice()
+					if len(files) == 0 {
+						return &usageError{msg: "profile validate needs at least one FILE"}
+					}
+					var failed []error
+					for _, f := range files {
+						if _, err := profile.Load(f); err != nil {
+							fmt.Fprintf(c.App.ErrWriter, "shannot: %v\n", err)
+							failed = append(failed, err)
+							continue
+						}
+						fmt.Fprintf(c.App.Writer, "%s: ok\n", f)
+					}
+					if len(failed) > 0 {
+						return &statusError{code: exitFailure}
+					}
+					return nil
+				},
+			},
+		},
+	}
+}

@@ -1,0 +1,158 @@
+package bwrap
+
+import (
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+// bwrap's options, spelled once.
+const (
+	optDieWithParent = "--die-with-parent"
+	optNewSession    = "--new-session"
+	optCapDrop       = "--cap-drop"
+	optClearenv      = "--clearenv"
+	optSetenv        = "--setenv"
+	optUnshareUser   = "--unshare-user"
+	optDisableUserns = "--disable-userns"
+	optUnshareIPC    = "--unshare-ipc"
+	optUnsharePID    = "--unshare-pid"
+	optUnshareUTS    = "--unshare-uts"
+	optUnshareCgroup = "--unshare-cgroup-try"
+	optUnshareNet    = "--unshare-net"
+	optProc          = "--proc"
+	optDev           = "--dev"
+	optTmpfs         = "--tmpfs"
+	optDir           = "--dir"
+	optSymlink       = "--symlink"
+	optROBind        = "--ro-bind"
+	optROBindTry     = "--ro-bind-try"
+	optBind          = "--bind"
+	optBindTry       = "--bind-try"
+	optDevBind       = "--dev-bind"
+	optDevBindTry    = "--dev-bind-try"
+	optChdir         = "--chdir"
+	optSeccomp       = "--seccomp"
+	optJSONStatusFD  = "--json-status-fd"
+	endOfOptions     = "--"
+)
+
+// Options are what a run adds to the profile's sandbox.
+type Options struct {
+	// SeccompFD is the descriptor bwrap reads the BPF filter from, or a
+	// negative number for no filter.
+	SeccompFD int
+}
+
+// Mount is one file system operation of the sandbox, in bwrap's terms.
+type Mount struct {
+	Op     string // one of --proc, --dev, --tmpfs, --dir, --symlink or a bind option
+	Source string // host path of a bind, or the text of a symlink
+	Target string // path inside the sandbox
+}
+
+func (m Mount) args() []string {
+	switch m.Op {
+	case optProc, optDev, optTmpfs, optDir:
+		return []string{m.Op, m.Target}
+	}
+	return []string{m.Op, m.Source, m.Target}
+}
+
+func (m Mount) isBind() bool {
+	switch m.Op {
+	case optROBind, optROBindTry, optBind, optBindTry, optDevBind, optDevBindTry:
+		return true
+	}
+	return false
+}
+
+// Mounts returns the sandbox's mounts in the order bwrap performs them:
+// its own /proc and /dev, then the profile's tmpfs and binds, shallowest
+// target first, so that a mount on a deeper path masks a shallower one.
+func Mounts(p *profile.Profile) []Mount {
+	ms := []Mount{{Op: optProc, Target: "/proc"}, {Op: optDev, Target: "/dev"}}
+	for _, t := range p.TmpfsPaths {
+		ms = append(ms, Mount{Op: optTmpfs, Target: t})
+	}
+	for _, b := range p.Binds {
+		op := optBind
+		if b.ReadOnly {
+			op = optROBind
+		}
+		if b.Optional {
+			op += "-try"
+		}
+		ms = append(ms, Mount{Op: op, Source: b.Source, Target: b.Target})
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return depth(ms[i].Target) < depth(ms[j].Target) })
+	return ms
+}
+
+func depth(p string) int {
+	p = path.Clean(p)
+	if p == "/" {
+		return 0
+	}
+	return strings.Count(p, "/")
+}
+
+// Args returns bwrap's options for the profile's sandbox, ending with
+// "--": the command follows them.
+func Args(p *profile.Profile, opts Options) []string {
+	args := []string{optDieWithParent, optNewSession}
+	if p.UserNamespaceIsolation {
+		args = append(args, optUnshareUser, optDisableUserns)
+	}
+	args = append(args, optUnshareIPC, optUnsharePID, optUnshareUTS, optUnshareCgroup)
+	if p.NetworkIsolation {
+		args = append(args, optUnshareNet)
+	}
+	args = append(args, optCapDrop, "ALL", optClearenv)
+	keys := make([]string, 0, len(p.Environment))
+	for k := range p.Environment {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, optSetenv, k, p.Environment[k])
+	}
+	for _, m := range Mounts(p) {
+		args = append(args, m.args()...)
+	}
+	if opts.SeccompFD >= 0 {
+		args = append(args, optSeccomp, strconv.Itoa(opts.SeccompFD))
+	}
+	args = append(args, p.AdditionalArgs...)
+	return append(args, endOfOptions)
+}
+
+// Quote renders argv as one line that a POSIX shell reads back as the
+// same words.
+func Quote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i] = quoteWord(a)
+	}
+	return strings.Join(out, " ")
+}
+
+func quoteWord(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=,+@%", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

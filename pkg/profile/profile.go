@@ -1,0 +1,485 @@
+package profile
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// MaxSize is the largest profile, in bytes, that shannot reads.
+const MaxSize = 1 << 20
+
+// Profile is a validated sandbox profile with every default filled in
+// and every path absolute.
+type Profile struct {
+	Name            string            `json:"name"`
+	Description     string            `json:"description,omitempty"`
+	AllowedCommands []string          `json:"allowed_commands"`
+	Binds           []Bind            `json:"binds"`
+	TmpfsPaths      []string          `json:"tmpfs_paths"`
+	Environment     map[string]string `json:"environment"`
+	// SeccompProfile is the filter file, or nil for no filter. For a
+	// built-in profile it is a path inside the embedded profiles tree.
+	SeccompProfile         *string  `json:"seccomp_profile"`
+	NetworkIsolation       bool     `json:"network_isolation"`
+	UserNamespaceIsolation bool     `json:"user_namespace_isolation"`
+	AdditionalArgs         []string `json:"additional_args"`
+
+	// Origin is where the profile was read from.
+	Origin Origin `json:"-"`
+}
+
+// Bind is a host path made visible inside the sandbox.
+type Bind struct {
+	Source string `json:"source"`
+	Target string `json:"target"`
+	// ReadOnly binds with --ro-bind (the default); false gives --bind.
+	ReadOnly bool `json:"read_only"`
+	// CreateTarget is accepted for compatibility with the original's
+	// profiles. bwrap itself creates a missing mount point of the source's
+	// type (directory or file), so it needs no argument of its own; the
+	// original's "--dir TARGET" broke binds of files.
+	CreateTarget bool `json:"create_target"`
+	// Optional binds are skipped when their source does not exist on the
+	// host (bwrap's --ro-bind-try); a missing required source is an error.
+	Optional bool `json:"optional"`
+}
+
+// Origin says where a profile came from.
+type Origin struct {
+	// Path is the file the profile was read from; for a built-in profile
+	// it is the file's name inside the embedded tree.
+	Path string
+	// Builtin is true for a profile embedded in the binary.
+	Builtin bool
+}
+
+// String names the origin the way error messages do.
+func (o Origin) String() string {
+	if o.Builtin {
+		return "builtin:" + o.Path
+	}
+	return o.Path
+}
+
+// dir is the directory that relative paths in the profile resolve against.
+func (o Origin) dir() string {
+	if o.Builtin {
+		return path.Dir(o.Path)
+	}
+	return filepath.Dir(o.Path)
+}
+
+// rawProfile mirrors the JSON, with pointers where a default applies.
+type rawProfile struct {
+	Name                   string            `json:"name"`
+	Description            string            `json:"description"`
+	AllowedCommands        []string          `json:"allowed_commands"`
+	Binds                  []rawBind         `json:"binds"`
+	TmpfsPaths             []string          `json:"tmpfs_paths"`
+	Environment            map[string]string `json:"environment"`
+	SeccompProfile         *string           `json:"seccomp_profile"`
+	NetworkIsolation       *bool             `json:"network_isolation"`
+	UserNamespaceIsolation *bool             `json:"user_namespace_isolation"`
+	AdditionalArgs         []string          `json:"additional_args"`
+}
+
+type rawBind struct {
+	Source       string `json:"source"`
+	Target       string `json:"target"`
+	ReadOnly     *bool  `json:"read_only"`
+	CreateTarget *bool  `json:"create_target"`
+	Optional     bool   `json:"optional"`
+}
+
+// Keys the format knows, for unknown-key errors and their suggestions.
+var (
+	profileKeys = []string{"$schema", "name", "description", "allowed_commands", "binds", "tmpfs_paths",
+		"environment", "seccomp_profile", "network_isolation", "user_namespace_isolation", "additional_args"}
+	bindKeys = []string{"source", "target", "read_only", "create_target", "optional"}
+)
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// Schema returns the embedded JSON Schema of the profile format.
+func Schema() []byte { return slices.Clone(schemaJSON) }
+
+var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource("profile.schema.json", bytes.NewReader(schemaJSON)); err != nil {
+		return nil, err
+	}
+	return c.Compile("profile.schema.json")
+})
+
+// Load reads, validates and resolves the profile file at path: relative
+// paths are made absolute against the file's directory, bind sources are
+// canonicalised (symlinks resolved) and required ones must exist.
+func Load(file string) (*Profile, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	data, err := readCapped(abs)
+	if err != nil {
+		return nil, &Error{File: abs, Msg: err.Error()}
+	}
+	p, err := Parse(data, Origin{Path: abs})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkHost(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readCapped reads a regular file of at most MaxSize bytes.
+func readCapped(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, describeOpenError(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes; a profile is a small JSON file", MaxSize)
+	}
+	return data, nil
+}
+
+func describeOpenError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return errors.New("no such file")
+		case errors.Is(err, os.ErrPermission):
+			return errors.New("permission denied")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+// Parse validates the profile in data and fills in its defaults. Relative
+// paths resolve against the directory of origin. It does not look at the
+// host: bind sources are checked by Load.
+func Parse(data []byte, origin Origin) (*Profile, error) {
+	fail := func(ptr, format string, args ...any) error {
+		return &Error{File: origin.String(), Pointer: ptr, Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(data) > MaxSize {
+		return nil, fail("", "larger than %d bytes; a profile is a small JSON file", MaxSize)
+	}
+	if !utf8.Valid(data) {
+		line, col := lineCol(data, int64(invalidUTF8Offset(data)))
+		return nil, fail("", "line %d, column %d: not valid UTF-8; save the file as UTF-8", line, col)
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fail("", "%s", describeJSONError(data, err))
+	}
+	if err := checkKeys(doc, fail); err != nil {
+		return nil, err
+	}
+	schema, err := compiledSchema()
+	if err != nil {
+		return nil, fmt.Errorf("bug: embedded profile schema does not compile: %w", err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			ptr, msg := describeSchemaError(ve)
+			return nil, fail(ptr, "%s", msg)
+		}
+		return nil, fail("", "%v", err)
+	}
+	if ptr := findNUL(doc, ""); ptr != "" {
+		return nil, fail(ptr, "contains a NUL byte; remove it")
+	}
+	var raw rawProfile
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fail("", "%s", describeJSONError(data, err))
+	}
+	return raw.resolve(origin, fail)
+}
+
+// resolve turns the raw document into a Profile, checking the rules a
+// schema cannot express.
+func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args ...any) error) (*Profile, error) {
+	p := &Profile{
+		Name:                   raw.Name,
+		Description:            raw.Description,
+		AllowedCommands:        nonNil(raw.AllowedCommands),
+		TmpfsPaths:             []string{},
+		Environment:            raw.Environment,
+		NetworkIsolation:       boolOr(raw.NetworkIsolation, true),
+		UserNamespaceIsolation: boolOr(raw.UserNamespaceIsolation, true),
+		AdditionalArgs:         nonNil(raw.AdditionalArgs),
+		Binds:                  []Bind{},
+		Origin:                 origin,
+	}
+	if p.Environment == nil {
+		p.Environment = map[string]string{}
+	}
+	for i, pat := range p.AllowedCommands {
+		if _, err := path.Match(pat, ""); err != nil {
+			return nil, fail(pointer("allowed_commands", fmt.Sprint(i)), "%q is not a valid glob pattern", pat)
+		}
+	}
+	targets := map[string]string{} // cleaned target -> pointer of its first use
+	claim := func(target, ptr string) error {
+		if first, ok := targets[target]; ok {
+			return fail(ptr, "%s is already mounted by %s; keep one of them", target, first)
+		}
+		targets[target] = ptr
+		return nil
+	}
+	for i, b := range raw.Binds {
+		ptr := pointer("binds", fmt.Sprint(i))
+		target, err := sandboxPath(b.Target)
+		if err != nil {
+			return nil, fail(ptr+"/target", "%v", err)
+		}
+		source := b.Source
+		if origin.Builtin && !filepath.IsAbs(source) {
+			return nil, fail(ptr+"/source", "must be an absolute path in a built-in profile")
+		}
+		if !filepath.IsAbs(source) {
+			source = filepath.Join(origin.dir(), source)
+		}
+		source = filepath.Clean(source)
+		if source == "/proc" || strings.HasPrefix(source, "/proc/") {
+			return nil, fail(ptr+"/source", "binding the host's /proc is refused (it exposes and lets the command change host processes); remove this bind: the sandbox has its own /proc")
+		}
+		if err := claim(target, ptr+"/target"); err != nil {
+			return nil, err
+		}
+		p.Binds = append(p.Binds, Bind{
+			Source:       source,
+			Target:       target,
+			ReadOnly:     boolOr(b.ReadOnly, true),
+			CreateTarget: boolOr(b.CreateTarget, true),
+			Optional:     b.Optional,
+		})
+	}
+	for i, t := range raw.TmpfsPaths {
+		ptr := pointer("tmpfs_paths", fmt.Sprint(i))
+		target, err := sandboxPath(t)
+		if err != nil {
+			return nil, fail(ptr, "%v", err)
+		}
+		if err := claim(target, ptr); err != nil {
+			return nil, err
+		}
+		p.TmpfsPaths = append(p.TmpfsPaths, target)
+	}
+	if raw.SeccompProfile != nil {
+		sp := *raw.SeccompProfile
+		if origin.Builtin {
+			sp = path.Join(origin.dir(), sp)
+		} else if !filepath.IsAbs(sp) {
+			sp = filepath.Join(origin.dir(), sp)
+		}
+		p.SeccompProfile = &sp
+	}
+	for i, a := range p.AdditionalArgs {
+		if a == "--" {
+			return nil, fail(pointer("additional_args", fmt.Sprint(i)), `"--" would end bwrap's options early and change which command runs; remove it`)
+		}
+	}
+	return p, nil
+}
+
+// sandboxPath checks and cleans a path inside the sandbox.
+func sandboxPath(p string) (string, error) {
+	if !strings.HasPrefix(p, "/") {
+		return "", fmt.Errorf("%q must be an absolute path", p)
+	}
+	c := path.Clean(p)
+	for _, reserved := range []string{"/proc", "/dev"} {
+		if c == reserved || strings.HasPrefix(c, reserved+"/") {
+			return "", fmt.Errorf("%s is reserved: the sandbox mounts its own %s; choose another path", c, reserved)
+		}
+	}
+	return c, nil
+}
+
+// checkHost checks the bind sources on this host: required ones must
+// exist, and every existing one is canonicalised so that bwrap is handed
+// paths without symlinks.
+func (p *Profile) checkHost() error {
+	for i := range p.Binds {
+		b := &p.Binds[i]
+		real, err := filepath.EvalSymlinks(b.Source)
+		switch {
+		case err == nil:
+			b.Source = real
+		case errors.Is(err, os.ErrNotExist) && b.Optional:
+			// bwrap's --ro-bind-try skips it.
+		case errors.Is(err, os.ErrNotExist):
+			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+				Msg: fmt.Sprintf("%s does not exist on this host; create it, fix the path, or set \"optional\": true", b.Source)}
+		default:
+			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+				Msg: fmt.Sprintf("cannot resolve %s: %v", b.Source, describeOpenError(err))}
+		}
+		if b.Source == "/proc" || strings.HasPrefix(b.Source, "/proc/") {
+			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+				Msg: "resolves into the host's /proc, which is refused; remove this bind"}
+		}
+	}
+	return nil
+}
+
+// checkKeys reports unknown keys of the profile and of its binds, with a
+// suggestion when the key looks like a typo of a known one.
+func checkKeys(doc any, fail func(ptr, format string, args ...any) error) error {
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return nil // the schema reports the type
+	}
+	if err := unknownKey(top, profileKeys, nil, fail); err != nil {
+		return err
+	}
+	binds, _ := top["binds"].([]any)
+	for i, b := range binds {
+		if m, ok := b.(map[string]any); ok {
+			if err := unknownKey(m, bindKeys, []string{"binds", fmt.Sprint(i)}, fail); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func unknownKey(obj map[string]any, known, at []string, fail func(ptr, format string, args ...any) error) error {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if slices.Contains(known, k) {
+			continue
+		}
+		ptr := pointer(append(slices.Clone(at), k)...)
+		if s := suggest(k, known); s != "" {
+			return fail(ptr, "unknown key %q; did you mean %q?", k, s)
+		}
+		return fail(ptr, "unknown key %q; known keys are %s", k, strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// findNUL returns the pointer of the first string or key holding a NUL
+// byte, or "". Such strings cannot be handed to bwrap as arguments.
+func findNUL(v any, at string) string {
+	switch v := v.(type) {
+	case string:
+		if strings.IndexByte(v, 0) >= 0 {
+			return orRoot(at)
+		}
+	case []any:
+		for i, e := range v {
+			if p := findNUL(e, at+pointer(fmt.Sprint(i))); p != "" {
+				return p
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.IndexByte(k, 0) >= 0 {
+				return at + pointer(k)
+			}
+			if p := findNUL(v[k], at+pointer(k)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+func orRoot(ptr string) string {
+	if ptr == "" {
+		return "/"
+	}
+	return ptr
+}
+
+func describeJSONError(data []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(data, se.Offset)
+		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", line, col, se.Error())
+	case errors.As(err, &te):
+		line, col := lineCol(data, te.Offset)
+		return fmt.Sprintf("line %d, column %d: %s must be %s, not %s", line, col, te.Field, te.Type, te.Value)
+	}
+	return "invalid JSON: " + err.Error()
+}
+
+// describeSchemaError picks the most specific failure of the schema's
+// error tree and words it for a person.
+func describeSchemaError(ve *jsonschema.ValidationError) (ptr, msg string) {
+	leaf := ve
+	for len(leaf.Causes) > 0 {
+		leaf = leaf.Causes[0]
+	}
+	return orRoot(leaf.InstanceLocation), leaf.Message
+}
+
+func invalidUTF8Offset(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+func boolOr(b *bool, def bool) bool {
+	if b == nil {
+		return def
+	}
+	return *b
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

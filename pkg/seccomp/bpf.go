@@ -1,0 +1,114 @@
+package seccomp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// InstructionSize is the size of one struct sock_filter.
+const InstructionSize = 8
+
+// MaxInstructions is the kernel's limit on a filter's length (BPF_MAXINSNS).
+const MaxInstructions = 4096
+
+// Error is a filter that cannot be used: File names it.
+type Error struct {
+	File string
+	Msg  string
+}
+
+func (e *Error) Error() string { return "seccomp filter " + e.File + ": " + e.Msg }
+
+// CheckBPF checks that program is a plausible classic-BPF program for
+// bwrap: non-empty, a whole number of instructions, at most
+// MaxInstructions long.
+func CheckBPF(program []byte) error {
+	switch {
+	case len(program) == 0:
+		return errors.New("is empty; compile a policy into it first")
+	case len(program)%InstructionSize != 0:
+		return fmt.Errorf("is %d bytes, not a whole number of %d-byte BPF instructions; is it a compiled BPF program?", len(program), InstructionSize)
+	case len(program)/InstructionSize > MaxInstructions:
+		return fmt.Errorf("has %d instructions, more than the kernel's limit of %d", len(program)/InstructionSize, MaxInstructions)
+	}
+	return nil
+}
+
+// OpenBPF opens the BPF program at path, checks it with CheckBPF, and
+// returns the open file positioned at its start, ready to hand to bwrap.
+func OpenBPF(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		return nil, &Error{File: path, Msg: describe(err)}
+	}
+	program, err := readProgram(f)
+	if err == nil {
+		err = CheckBPF(program)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	return f, nil
+}
+
+// readProgram reads at most one byte more than the largest program.
+func readProgram(f *os.File) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("is not a regular file")
+	}
+	return io.ReadAll(io.LimitReader(f, MaxInstructions*InstructionSize+1))
+}
+
+// MemFile returns a sealed in-memory file holding program, for filters
+// that have no file on disk (built-in or freshly compiled ones).
+func MemFile(name string, program []byte) (*os.File, error) {
+	if err := CheckBPF(program); err != nil {
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	fd, err := unix.MemfdCreate("shannot-seccomp", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("creating memfd for %s: %w", name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if _, err := io.Copy(f, bytes.NewReader(program)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing memfd for %s: %w", name, err)
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sealing memfd for %s: %w", name, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func describe(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file; fix seccomp_profile or set it to null"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
