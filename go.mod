@@ -3,6 +3,7 @@ module github.com/shannot-project/shannot
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/sys v0.50.0

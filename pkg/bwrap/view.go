@@ -248,7 +248,13 @@ func (v *View) LookPath(name, pathEnv string) (found, host string, err error) {
 	}
 	lastErr := ErrNotFound
 	for _, c := range candidates {
-		dir, _, err := v.Resolve(path.Dir(c))
+		// Split without cleaning: "a/link/../x" must follow link first.
+		i := strings.LastIndex(c, "/")
+		dirPart, base := c[:i+1], c[i+1:]
+		if dirPart == "" {
+			dirPart = "."
+		}
+		dir, _, err := v.Resolve(dirPart)
 		if err != nil {
 			continue
 		}
@@ -260,7 +266,7 @@ func (v *View) LookPath(name, pathEnv string) (found, host string, err error) {
 			lastErr = err
 			continue
 		}
-		return path.Join(dir, path.Base(c)), host, nil
+		return path.Join(dir, base), host, nil
 	}
 	return "", "", fmt.Errorf("%q: %w", name, lastErr)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -366,6 +367,12 @@ func checkKeys(doc any, fail func(ptr, format string, args ...any) error) error 
 	if err := unknownKey(top, profileKeys, nil, fail); err != nil {
 		return err
 	}
+	env, _ := top["environment"].(map[string]any)
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if k == "" || strings.Contains(k, "=") {
+			return fail(pointer("environment", k), "%q is not a valid variable name: it must be non-empty and contain no '='", k)
+		}
+	}
 	binds, _ := top["binds"].([]any)
 	for i, b := range binds {
 		if m, ok := b.(map[string]any); ok {
@@ -440,7 +447,8 @@ func describeJSONError(data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := lineCol(data, max(se.Offset-1, 0))
 		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", line, col, se.Error())
 	case errors.As(err, &te):
 		line, col := lineCol(data, te.Offset)

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+func TestImplicitRun(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"shannot ls /", "shannot run ls /"},
+		{"shannot run ls /", "shannot run ls /"},
+		{"shannot --profile diagnostics df -h", "shannot --profile diagnostics run df -h"},
+		{"shannot -p x.json cat /etc/hostname", "shannot -p x.json run cat /etc/hostname"},
+		{"shannot --profile=x.json ls", "shannot --profile=x.json run ls"},
+		{"shannot --bwrap /usr/bin/bwrap export", "shannot --bwrap /usr/bin/bwrap export"},
+		{"shannot -- --bind", "shannot run -- --bind"},
+		{"shannot --profile run run", "shannot --profile run run"},
+		{"shannot profile list", "shannot profile list"},
+		{"shannot --version", "shannot --version"},
+		{"shannot", "shannot"},
+	} {
+		got := strings.Join(implicitRun(strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("implicitRun(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{&statusError{code: 42}, 42},
+		{&bwrap.NotAllowedError{Command: "rm"}, 126},
+		{&bwrap.CommandNotFoundError{Command: "x", Err: bwrap.ErrNotFound}, 127},
+		{fmt.Errorf("loading: %w", &profile.Error{File: "p", Msg: "bad"}), 125},
+		{&bwrap.SetupError{ExitCode: 1}, 125},
+		{&usageError{msg: "bad flag"}, 125},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestErrorsAreOneLine runs the CLI in-process on inputs that fail before
+// anything is launched.
+func TestErrorsAreOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"shannot", "run"}, 125, "shannot: run needs a command, e.g. shannot run ls / (see shannot --help)\n"},
+		{[]string{"shannot", "--no-such-flag", "run", "ls"}, 125, "shannot: flag provided but not defined: -no-such-flag (see shannot --help)\n"},
+		{[]string{"shannot", "--profile", "nosuch", "run", "ls"}, 125, `shannot: no profile named "nosuch" (from --profile); known profiles: `},
+		{[]string{"shannot", "rm", "-rf", "/"}, 126, `shannot: command "rm" (/usr/bin/rm) is not allowed by profile "minimal"; allowed: ls, cat, grep, find` + "\n"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(tc.args, strings.NewReader(""), &out, &errOut)
+		if code != tc.code || !strings.HasPrefix(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d, stderr starting %q", tc.args, code, errOut.String(), tc.code, tc.want)
+		}
+	}
+}
+
+func TestDryRun(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	line := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(line, "/bin/true --die-with-parent ") || !strings.HasSuffix(line, " -- ls -la 'a b'") {
+		t.Errorf("dry run printed %q", line)
+	}
+	if diff := cmp.Diff(strings.Count(line, "--clearenv"), 1); diff != "" {
+		t.Error(diff)
+	}
+}

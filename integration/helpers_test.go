@@ -1,0 +1,224 @@
+package integration
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testUser is the unprivileged account the tests create when run as root.
+const testUser = "shannot-it"
+
+var (
+	shannot string // the binary under test, copied where every user can run it
+	work    string // a directory every user can read, for profiles and fixtures
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(setup(m))
+}
+
+func setup(m *testing.M) int {
+	src := os.Getenv("SHANNOT_BIN")
+	if src == "" {
+		src, _ = filepath.Abs("../bin/shannot")
+	}
+	if _, err := os.Stat(src); err != nil {
+		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_BIN)\n", src, err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "shannot-it-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	work = dir
+	shannot = filepath.Join(dir, "shannot")
+	if err := copyFile(src, shannot, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// need skips the test for reason, or fails it under CI, where every
+// prerequisite is installed by .ci/run.
+func need(t *testing.T, ok bool, reason string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("prerequisite missing in CI: %s", reason)
+	}
+	t.Skip(reason)
+}
+
+func needBwrap(t *testing.T) {
+	t.Helper()
+	_, err := exec.LookPath("bwrap")
+	need(t, err == nil, "bwrap not found; install bubblewrap")
+}
+
+// identity is who runs shannot in a test.
+type identity struct {
+	name string
+	cred *syscall.Credential // nil: the test process's own
+	home string
+}
+
+// identities returns root and an unprivileged user when the tests run as
+// root, or just the current (unprivileged) user otherwise.
+func identities(t *testing.T) []identity {
+	t.Helper()
+	needBwrap(t)
+	if os.Geteuid() != 0 {
+		return []identity{{name: "user", home: mkdir(t, "home-self")}}
+	}
+	return []identity{{name: "root", home: mkdir(t, "home-root")}, unprivileged(t)}
+}
+
+func asRoot(t *testing.T) identity {
+	t.Helper()
+	needBwrap(t)
+	need(t, os.Geteuid() == 0, "needs root (run the integration tests as root, as CI does)")
+	return identity{name: "root", home: mkdir(t, "home-root")}
+}
+
+// unprivileged returns the test user, creating it on first use.
+func unprivileged(t *testing.T) identity {
+	t.Helper()
+	u, err := user.Lookup(testUser)
+	if err != nil {
+		out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", testUser).CombinedOutput()
+		if err != nil {
+			t.Fatalf("useradd %s: %v: %s", testUser, err, out)
+		}
+		if u, err = user.Lookup(testUser); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	home := mkdir(t, "home-"+testUser)
+	if err := os.Chown(home, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	return identity{name: testUser, cred: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, home: home}
+}
+
+// mkdir makes a directory under work that every user can read.
+func mkdir(t *testing.T, name string) string {
+	t.Helper()
+	d, err := os.MkdirTemp(work, name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// writeProfile writes a profile every user can read and returns its path.
+func writeProfile(t *testing.T, body string) string {
+	t.Helper()
+	f := filepath.Join(mkdir(t, "profile"), "profile.json")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// result is what one run of shannot did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// opts changes how shannot is started.
+type opts struct {
+	env   []string   // added to a minimal environment
+	files []*os.File // extra descriptors, from fd 3 on
+	stdin io.Reader
+}
+
+func (id identity) cmd(o opts, args ...string) *exec.Cmd {
+	c := exec.Command(shannot, args...)
+	c.Env = append([]string{"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + id.home}, o.env...)
+	c.ExtraFiles = o.files
+	c.Stdin = o.stdin
+	c.Dir = work
+	if id.cred != nil {
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: id.cred}
+	}
+	return c
+}
+
+// run runs shannot as id and waits for it (at most a minute).
+func (id identity) run(t *testing.T, o opts, args ...string) result {
+	t.Helper()
+	c := id.cmd(o, args...)
+	var out, errOut bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errOut
+	if err := c.Start(); err != nil {
+		t.Fatalf("starting %v: %v", args, err)
+	}
+	timer := time.AfterFunc(time.Minute, func() { c.Process.Kill() })
+	defer timer.Stop()
+	err := c.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("running %v: %v", args, err)
+	}
+	return result{stdout: out.String(), stderr: errOut.String(), code: c.ProcessState.ExitCode()}
+}
+
+// open is a profile with no allowed_commands, for tests that need a shell.
+func open(binds ...string) string {
+	var b strings.Builder
+	b.WriteString(`{"name": "open", "binds": [
+		{"source": "/usr", "target": "/usr"},
+		{"source": "/bin", "target": "/bin", "optional": true},
+		{"source": "/lib", "target": "/lib", "optional": true},
+		{"source": "/lib64", "target": "/lib64", "optional": true}`)
+	for _, x := range binds {
+		b.WriteString(",\n\t\t" + x)
+	}
+	b.WriteString(`],
+	"tmpfs_paths": ["/tmp"],
+	"environment": {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "SANDBOX_MARK": "profile"}}`)
+	return b.String()
+}

@@ -1,0 +1,140 @@
+package bwrap
+
+import (
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/profiles"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func parse(t *testing.T, doc string) *profile.Profile {
+	t.Helper()
+	p, err := profile.Parse([]byte(doc), profile.Origin{Path: "/etc/shannot/test.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestArgs(t *testing.T) {
+	base := []string{"--die-with-parent", "--new-session"}
+	ns := []string{"--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"}
+	for _, tc := range []struct {
+		name string
+		doc  string
+		opts Options
+		want [][]string
+	}{
+		{
+			name: "defaults",
+			doc:  `{"name": "x"}`,
+			opts: Options{SeccompFD: -1},
+			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv",
+				"--proc", "/proc", "--dev", "/dev", "--"}},
+		},
+		{
+			name: "network and user namespace shared",
+			doc:  `{"name": "x", "network_isolation": false, "user_namespace_isolation": false}`,
+			opts: Options{SeccompFD: -1},
+			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev", "--"}},
+		},
+		{
+			name: "environment sorted, filter, additional args last",
+			doc:  `{"name": "x", "environment": {"PATH": "/usr/bin", "HOME": "/h", "A": "has space"}, "additional_args": ["--hostname", "s"]}`,
+			opts: Options{SeccompFD: 3},
+			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv",
+				"--setenv", "A", "has space", "--setenv", "HOME", "/h", "--setenv", "PATH", "/usr/bin",
+				"--proc", "/proc", "--dev", "/dev", "--seccomp", "3", "--hostname", "s", "--"}},
+		},
+		{
+			name: "deeper mounts after shallower ones, whatever the profile's order",
+			doc: `{"name": "x", "network_isolation": false, "user_namespace_isolation": false,
+				"tmpfs_paths": ["/usr/share/secret", "/tmp"],
+				"binds": [{"source": "/srv/a", "target": "/usr/share/secret/keep", "read_only": false},
+				          {"source": "/usr", "target": "/usr"},
+				          {"source": "/", "target": "/"},
+				          {"source": "/opt", "target": "/opt", "optional": true},
+				          {"source": "/var/x", "target": "/var/x", "optional": true, "read_only": false}]}`,
+			opts: Options{SeccompFD: -1},
+			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv",
+				"--ro-bind", "/", "/",
+				"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/opt", "/opt",
+				"--bind-try", "/var/x", "/var/x",
+				"--tmpfs", "/usr/share/secret",
+				"--bind", "/srv/a", "/usr/share/secret/keep",
+				"--"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			for _, w := range tc.want {
+				want = append(want, w...)
+			}
+			if diff := cmp.Diff(Args(parse(t, tc.doc), tc.opts), want); diff != "" {
+				t.Errorf("Args (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestArgsShippedProfiles pins the argv of every shipped profile. After
+// a deliberate change, run: go test ./pkg/bwrap -run ShippedProfiles -update
+func TestArgsShippedProfiles(t *testing.T) {
+	names, err := fs.Glob(profiles.FS, "*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		t.Run(n, func(t *testing.T) {
+			data, _ := fs.ReadFile(profiles.FS, n)
+			p, err := profile.Parse(data, profile.Origin{Path: n, Builtin: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(Args(p, Options{SeccompFD: 3}), "\n") + "\n"
+			golden := filepath.Join("testdata", strings.TrimSuffix(n, ".json")+".args")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run: go test ./pkg/bwrap -run ShippedProfiles -update)", err)
+			}
+			if diff := cmp.Diff(got, string(want)); diff != "" {
+				t.Errorf("argv of %s changed (-got +want); if meant, run go test ./pkg/bwrap -run ShippedProfiles -update:\n%s", n, diff)
+			}
+		})
+	}
+}
+
+func TestQuote(t *testing.T) {
+	words := []string{"ls", "-la", "", "a b", "it's", `$HOME`, "a;b", "*", "new\nline", "--bind", "ünï"}
+	want := `ls -la '' 'a b' 'it'\''s' '$HOME' 'a;b' '*' 'new` + "\n" + `line' --bind 'ünï'`
+	if got := Quote(words); got != want {
+		t.Errorf("Quote = %s\nwant    %s", got, want)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to read the quoted line back")
+	}
+	out, err := exec.Command(sh, "-c", `for a in `+Quote(words)+`; do printf '%s\0' "$a"; done`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	if diff := cmp.Diff(back, words); diff != "" {
+		t.Errorf("sh read Quote's output back differently (-got +want):\n%s", diff)
+	}
+}

@@ -1,0 +1,301 @@
+package profile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseDefaults(t *testing.T) {
+	p, err := Parse([]byte(`{"name": "x", "binds": [{"source": "data", "target": "/data"}], "seccomp_profile": "f/filter.bpf"}`),
+		Origin{Path: "/etc/shannot/x.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Profile{
+		Name:                   "x",
+		AllowedCommands:        []string{},
+		Binds:                  []Bind{{Source: "/etc/shannot/data", Target: "/data", ReadOnly: true, CreateTarget: true}},
+		TmpfsPaths:             []string{},
+		Environment:            map[string]string{},
+		SeccompProfile:         ptr("/etc/shannot/f/filter.bpf"),
+		NetworkIsolation:       true,
+		UserNamespaceIsolation: true,
+		AdditionalArgs:         []string{},
+		Origin:                 Origin{Path: "/etc/shannot/x.json"},
+	}
+	if diff := cmp.Diff(p, want); diff != "" {
+		t.Errorf("Parse (-got +want):\n%s", diff)
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, json, want string
+	}{
+		{"not JSON", `{"name": "x",}`, `profile /p.json: line 1, column 14: invalid JSON`},
+		{"syntax error position", "{\n  \"name\": \"x\"\n  \"binds\": []\n}", `line 3, column 3: invalid JSON`},
+		{"truncated", `{"name": "x"`, `invalid JSON: unexpected end of JSON input`},
+		{"empty file", ``, `invalid JSON`},
+		{"not an object", `[]`, `profile /p.json: /: expected object, but got array`},
+		{"missing name", `{}`, `missing properties: 'name'`},
+		{"empty name", `{"name": ""}`, `/name: length must be >= 1`},
+		{"typo suggestion", `{"name": "x", "network_isolaton": false}`, `/network_isolaton: unknown key "network_isolaton"; did you mean "network_isolation"?`},
+		{"unknown key far from any", `{"name": "x", "zzzzzzzzzzzz": 1}`, `unknown key "zzzzzzzzzzzz"; known keys are`},
+		{"unknown bind key", `{"name": "x", "binds": [{"source": "/a", "target": "/a", "readonly": true}]}`, `/binds/0/readonly: unknown key "readonly"; did you mean "read_only"?`},
+		{"wrong type", `{"name": "x", "network_isolation": "yes"}`, `/network_isolation: expected boolean, but got string`},
+		{"relative target", `{"name": "x", "binds": [{"source": "/a", "target": "/a"}, {"source": "/b", "target": "/b"}, {"source": "/c", "target": "c"}]}`, `profile /p.json: /binds/2/target: "c" must be an absolute path`},
+		{"relative tmpfs", `{"name": "x", "tmpfs_paths": ["tmp"]}`, `/tmpfs_paths/0: "tmp" must be an absolute path`},
+		{"bind of host proc", `{"name": "x", "binds": [{"source": "/proc", "target": "/hostproc"}]}`, `/binds/0/source: binding the host's /proc is refused`},
+		{"target in proc", `{"name": "x", "binds": [{"source": "/a", "target": "/proc/x"}]}`, `/binds/0/target: /proc/x is reserved`},
+		{"tmpfs on dev", `{"name": "x", "tmpfs_paths": ["/dev"]}`, `/tmpfs_paths/0: /dev is reserved`},
+		{"duplicate target", `{"name": "x", "tmpfs_paths": ["/tmp"], "binds": [{"source": "/a", "target": "/tmp/"}]}`, `/tmpfs_paths/0: /tmp is already mounted by /binds/0/target`},
+		{"bad glob", `{"name": "x", "allowed_commands": ["ls", "[a"]}`, `/allowed_commands/1: "[a" is not a valid glob pattern`},
+		{"NUL in path", `{"name": "x", "tmpfs_paths": ["/tmp\u0000x"]}`, `/tmpfs_paths/0: contains a NUL byte`},
+		{"NUL in env key", `{"name": "x", "environment": {"A\u0000": "b"}}`, `contains a NUL byte`},
+		{"equals in env key", `{"name": "x", "environment": {"A=B": "b"}}`, `/environment/A=B: "A=B" is not a valid variable name`},
+		{"env value not a string", `{"name": "x", "environment": {"A": 1}}`, `/environment/A: expected string, but got number`},
+		{"double dash", `{"name": "x", "additional_args": ["--", "sh"]}`, `/additional_args/0: "--" would end bwrap's options early`},
+		{"seccomp wrong type", `{"name": "x", "seccomp_profile": 3}`, `/seccomp_profile: expected string or null, but got number`},
+		{"invalid UTF-8", "{\"name\": \"\xff\"}", `line 1, column 11: not valid UTF-8`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.json), Origin{Path: "/p.json"})
+			if err == nil {
+				t.Fatalf("Parse(%s) = nil error, want %q", tc.json, tc.want)
+			}
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is %T, want *Error", err, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error\n  %s\nwant it to contain\n  %s", err, tc.want)
+			}
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestParseTooLarge(t *testing.T) {
+	data := []byte(`{"name": "` + strings.Repeat("a", MaxSize) + `"}`)
+	_, err := Parse(data, Origin{Path: "/p.json"})
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("Parse of %d bytes: %v, want a size error", len(data), err)
+	}
+}
+
+func TestParseDeepNesting(t *testing.T) {
+	data := []byte(`{"name": "x", "description": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
+	if _, err := Parse(data, Origin{Path: "/p.json"}); err == nil {
+		t.Fatal("deeply nested profile accepted")
+	}
+}
+
+func TestLoadChecksSources(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	os.Symlink("real", filepath.Join(dir, "link"))
+	write := func(name, body string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	t.Run("missing required source", func(t *testing.T) {
+		f := write("a.json", `{"name": "a", "binds": [{"source": "nope", "target": "/n"}]}`)
+		_, err := Load(f)
+		want := "profile " + f + ": /binds/0/source: " + filepath.Join(dir, "nope") + ` does not exist on this host; create it, fix the path, or set "optional": true`
+		if err == nil || err.Error() != want {
+			t.Fatalf("Load = %v\nwant %s", err, want)
+		}
+	})
+	t.Run("missing optional source", func(t *testing.T) {
+		f := write("b.json", `{"name": "b", "binds": [{"source": "nope", "target": "/n", "optional": true}]}`)
+		p, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Binds[0].Source; got != filepath.Join(dir, "nope") {
+			t.Errorf("source = %q", got)
+		}
+	})
+	t.Run("symlinked source is canonicalised", func(t *testing.T) {
+		f := write("c.json", `{"name": "c", "binds": [{"source": "link", "target": "/l"}]}`)
+		p, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		real, _ := filepath.EvalSymlinks(filepath.Join(dir, "real"))
+		if got := p.Binds[0].Source; got != real {
+			t.Errorf("source = %q, want %q", got, real)
+		}
+	})
+	t.Run("missing file", func(t *testing.T) {
+		_, err := Load(filepath.Join(dir, "none.json"))
+		if err == nil || !strings.HasSuffix(err.Error(), "none.json: no such file") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+	t.Run("directory", func(t *testing.T) {
+		_, err := Load(dir)
+		if err == nil || !strings.HasSuffix(err.Error(), "not a regular file") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+}
+
+func TestAllows(t *testing.T) {
+	p := &Profile{Name: "t", AllowedCommands: []string{"ls", "systemd-*", "/opt/tool/bin/*"},
+		Environment: map[string]string{"PATH": "/usr/bin:/bin"}}
+	for _, tc := range []struct {
+		found string
+		want  bool
+	}{
+		{"/usr/bin/ls", true},
+		{"/bin/ls", true},
+		{"/tmp/ls", false},        // not in PATH: a name pattern does not match
+		{"/usr/bin/lsblk", false}, // exact name, not a prefix
+		{"/usr/bin/systemd-cgls", true},
+		{"/opt/tool/bin/x", true},
+		{"/opt/tool/bin/sub/x", false},
+		{"/usr/bin/rm", false},
+	} {
+		if got := p.Allows(tc.found); got != tc.want {
+			t.Errorf("Allows(%q) = %v, want %v", tc.found, got, tc.want)
+		}
+	}
+	if !(&Profile{}).Allows("/anything") {
+		t.Error("empty allowed_commands must allow every command")
+	}
+}
+
+func TestShippedProfilesParse(t *testing.T) {
+	names, err := Search{}.Names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(names, []string{"diagnostics", "minimal", "readonly", "systemd"}); diff != "" {
+		t.Fatalf("built-in profiles (-got +want):\n%s", diff)
+	}
+	for _, n := range names {
+		o, err := Search{Ref: n}.Find()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Open(o)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if p.Name != n || p.Description == "" {
+			t.Errorf("%s: name %q, description %q", n, p.Name, p.Description)
+		}
+		for _, b := range p.Binds {
+			if strings.HasPrefix(b.Target, "/run/systemd") || strings.HasPrefix(b.Target, "/run/dbus") || b.Target == "/run" || b.Target == "/var/run" {
+				t.Errorf("%s binds %s: host sockets must never be exposed", n, b.Target)
+			}
+		}
+	}
+}
+
+func TestFindOrder(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".config", "shannot"), 0o755)
+	userFile := filepath.Join(home, ".config", "shannot", "profile.json")
+	sysFile := filepath.Join(dir, "etc-profile.json")
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	s := Search{Getenv: getenv, Home: home, ConfigFiles: []string{sysFile}}
+
+	find := func() string {
+		t.Helper()
+		o, err := s.Find()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.String()
+	}
+	if got := find(); got != "builtin:minimal.json" {
+		t.Errorf("nothing set: %s", got)
+	}
+	os.WriteFile(sysFile, []byte(`{}`), 0o644)
+	if got := find(); got != sysFile {
+		t.Errorf("system file: %s", got)
+	}
+	os.WriteFile(userFile, []byte(`{}`), 0o644)
+	if got := find(); got != userFile {
+		t.Errorf("user file: %s", got)
+	}
+	env["SANDBOX_PROFILE"] = "readonly"
+	if got := find(); got != "builtin:readonly.json" {
+		t.Errorf("$SANDBOX_PROFILE: %s", got)
+	}
+	env["SHANNOT_PROFILE"] = "diagnostics"
+	if got := find(); got != "builtin:diagnostics.json" {
+		t.Errorf("$SHANNOT_PROFILE: %s", got)
+	}
+	s.Ref = sysFile
+	if got := find(); got != sysFile {
+		t.Errorf("--profile path: %s", got)
+	}
+	s.Ref = "nosuch"
+	if _, err := s.Find(); err == nil || !strings.Contains(err.Error(), `no profile named "nosuch" (from --profile); known profiles: diagnostics, minimal, readonly, systemd`) {
+		t.Errorf("unknown name: %v", err)
+	}
+	// An installed profile of the same name wins over the built-in one.
+	inst := filepath.Join(dir, "installed")
+	os.Mkdir(inst, 0o755)
+	os.WriteFile(filepath.Join(inst, "minimal.json"), []byte(`{}`), 0o644)
+	s.Dirs, s.Ref = []string{inst}, "minimal"
+	if got := find(); got != filepath.Join(inst, "minimal.json") {
+		t.Errorf("installed profile: %s", got)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"abc", "", 3}, {"network_isolaton", "network_isolation", 1}, {"kitten", "sitting", 3}} {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"minimal", "readonly", "diagnostics", "systemd"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "profiles", name+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"name": "x", "binds": [{"source": "a", "target": "/a"}]}`))
+	f.Add([]byte(`{"name": "\u0000"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse(data, Origin{Path: "/fuzz/p.json"})
+		if err != nil {
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is %T, want *Error", err, err)
+			}
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+			return
+		}
+		if p.Name == "" {
+			t.Fatal("accepted a profile without a name")
+		}
+	})
+}

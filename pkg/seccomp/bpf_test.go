@@ -1,0 +1,74 @@
+package seccomp
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckBPF(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+		want string // "" for valid
+	}{
+		{"empty", 0, "is empty"},
+		{"one instruction", 8, ""},
+		{"partial instruction", 12, "not a whole number of 8-byte BPF instructions"},
+		{"at the kernel limit", 4096 * 8, ""},
+		{"over the kernel limit", 4097 * 8, "has 4097 instructions, more than the kernel's limit of 4096"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckBPF(make([]byte, tc.size))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("CheckBPF(%d bytes) = %v", tc.size, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("CheckBPF(%d bytes) = %v, want %q", tc.size, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestOpenBPF(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.bpf")
+	os.WriteFile(good, []byte("\x06\x00\x00\x00\x00\x00\xff\x7f"), 0o644) // ret ALLOW
+	f, err := OpenBPF(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(f) // handed to bwrap at offset 0
+	f.Close()
+	if len(data) != 8 {
+		t.Errorf("OpenBPF left the file at the wrong offset: read %d bytes", len(data))
+	}
+
+	for _, tc := range []struct{ name, path, want string }{
+		{"missing", filepath.Join(dir, "none.bpf"), "none.bpf: no such file; fix seccomp_profile or set it to null"},
+		{"directory", dir, "is not a regular file"},
+	} {
+		_, err := OpenBPF(tc.path)
+		var se *Error
+		if !errors.As(err, &se) || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("%s: OpenBPF = %v, want *Error ending %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestMemFileIsSealed(t *testing.T) {
+	f, err := MemFile("test", make([]byte, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt([]byte("x"), 0); err == nil {
+		t.Fatal("wrote to a sealed filter")
+	}
+}
