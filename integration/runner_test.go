@@ -269,21 +269,30 @@ func TestShippedProfilesVerify(t *testing.T) {
 	}
 }
 
-func TestVerifyFailsOnAWritableBind(t *testing.T) {
+func TestVerifyReportsWhatItFinds(t *testing.T) {
 	dir := mkdir(t, "rw")
 	os.Chmod(dir, 0o777)
-	profile := writeProfile(t, open(fmt.Sprintf(`{"source": %q, "target": "/rw", "read_only": false}`, dir)))
 	id := identities(t)[0]
-	// A read-write bind is the profile's choice, and verify says so
-	// instead of failing; a read-only bind that accepts writes fails it.
-	r := id.run(t, opts{}, "--profile", profile, "verify")
-	if r.code != 0 {
-		t.Fatalf("verify of a profile with a deliberate rw bind: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	noNet := writeProfile(t, strings.Replace(open(), `"name": "open"`, `"name": "net", "network_isolation": false`, 1))
-	r = id.run(t, opts{}, "--profile", noNet, "verify")
+
+	// A read-write bind and a shared network are the profile's choice:
+	// verify reports them and passes.
+	chosen := writeProfile(t, strings.Replace(open(fmt.Sprintf(`{"source": %q, "target": "/rw", "read_only": false}`, dir)),
+		`"name": "open"`, `"name": "net", "network_isolation": false`, 1))
+	r := id.run(t, opts{}, "--profile", chosen, "verify")
 	if r.code != 0 || !strings.Contains(r.stdout, "shared with the host") {
-		t.Errorf("verify with a shared network: exit %d\n%s", r.code, r.stdout)
+		t.Errorf("verify with a rw bind and a shared network: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// A bind the profile says is read-only, made writable behind its back
+	// by additional_args, fails verify.
+	undermined := writeProfile(t, strings.Replace(open(fmt.Sprintf(`{"source": %q, "target": "/data"}`, dir)),
+		`"name": "open"`, fmt.Sprintf(`"name": "undermined", "additional_args": ["--bind", %q, "/data"]`, dir), 1))
+	r = id.run(t, opts{}, "--profile", undermined, "verify")
+	if r.code != 1 || !strings.Contains(r.stdout, "FAIL  read-only /data") || !strings.Contains(r.stdout, "1 of ") {
+		t.Errorf("verify of a writable 'read-only' bind: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("verify left files behind in the host directory: %v", entries)
 	}
 }
 
