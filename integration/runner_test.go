@@ -331,10 +331,10 @@ func TestNothingOutlivesShannot(t *testing.T) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return pgrep("sleep "+mark) })
+	waitFor(t, func() bool { return pgrep("sleep " + mark) })
 	c.Process.Kill() // SIGKILL: shannot cannot clean up itself
 	c.Wait()
-	waitFor(t, func() bool { return !pgrep("sleep "+mark) })
+	waitFor(t, func() bool { return !pgrep("sleep " + mark) })
 }
 
 func pgrep(pattern string) bool {

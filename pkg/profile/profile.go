@@ -15,9 +15,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/shannot-project/shannot/internal/jsonerr"
 )
 
 // MaxSize is the largest profile, in bytes, that shannot reads.
@@ -196,13 +197,12 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	if len(data) > MaxSize {
 		return nil, fail("", "larger than %d bytes; a profile is a small JSON file", MaxSize)
 	}
-	if !utf8.Valid(data) {
-		line, col := lineCol(data, int64(invalidUTF8Offset(data)))
-		return nil, fail("", "line %d, column %d: not valid UTF-8; save the file as UTF-8", line, col)
+	if err := jsonerr.CheckUTF8(data); err != nil {
+		return nil, fail("", "%v", err)
 	}
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fail("", "%s", describeJSONError(data, err))
+		return nil, fail("", "%s", jsonerr.Describe(data, err))
 	}
 	if err := checkKeys(doc, fail); err != nil {
 		return nil, err
@@ -224,7 +224,7 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	}
 	var raw rawProfile
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fail("", "%s", describeJSONError(data, err))
+		return nil, fail("", "%s", jsonerr.Describe(data, err))
 	}
 	return raw.resolve(origin, fail)
 }
@@ -249,7 +249,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 	}
 	for i, pat := range p.AllowedCommands {
 		if _, err := path.Match(pat, ""); err != nil {
-			return nil, fail(pointer("allowed_commands", fmt.Sprint(i)), "%q is not a valid glob pattern", pat)
+			return nil, fail(jsonerr.Pointer("allowed_commands", fmt.Sprint(i)), "%q is not a valid glob pattern", pat)
 		}
 	}
 	targets := map[string]string{} // cleaned target -> pointer of its first use
@@ -261,7 +261,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		return nil
 	}
 	for i, b := range raw.Binds {
-		ptr := pointer("binds", fmt.Sprint(i))
+		ptr := jsonerr.Pointer("binds", fmt.Sprint(i))
 		target, err := sandboxPath(b.Target)
 		if err != nil {
 			return nil, fail(ptr+"/target", "%v", err)
@@ -289,7 +289,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		})
 	}
 	for i, t := range raw.TmpfsPaths {
-		ptr := pointer("tmpfs_paths", fmt.Sprint(i))
+		ptr := jsonerr.Pointer("tmpfs_paths", fmt.Sprint(i))
 		target, err := sandboxPath(t)
 		if err != nil {
 			return nil, fail(ptr, "%v", err)
@@ -310,7 +310,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 	}
 	for i, a := range p.AdditionalArgs {
 		if a == "--" {
-			return nil, fail(pointer("additional_args", fmt.Sprint(i)), `"--" would end bwrap's options early and change which command runs; remove it`)
+			return nil, fail(jsonerr.Pointer("additional_args", fmt.Sprint(i)), `"--" would end bwrap's options early and change which command runs; remove it`)
 		}
 	}
 	return p, nil
@@ -343,14 +343,14 @@ func (p *Profile) checkHost() error {
 		case errors.Is(err, os.ErrNotExist) && b.Optional:
 			// bwrap's --ro-bind-try skips it.
 		case errors.Is(err, os.ErrNotExist):
-			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
 				Msg: fmt.Sprintf("%s does not exist on this host; create it, fix the path, or set \"optional\": true", b.Source)}
 		default:
-			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
 				Msg: fmt.Sprintf("cannot resolve %s: %v", b.Source, describeOpenError(err))}
 		}
 		if b.Source == "/proc" || strings.HasPrefix(b.Source, "/proc/") {
-			return &Error{File: p.Origin.String(), Pointer: pointer("binds", fmt.Sprint(i), "source"),
+			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
 				Msg: "resolves into the host's /proc, which is refused; remove this bind"}
 		}
 	}
@@ -364,41 +364,22 @@ func checkKeys(doc any, fail func(ptr, format string, args ...any) error) error 
 	if !ok {
 		return nil // the schema reports the type
 	}
-	if err := unknownKey(top, profileKeys, nil, fail); err != nil {
-		return err
+	if ptr, msg := jsonerr.UnknownKey(top, profileKeys); msg != "" {
+		return fail(ptr, "%s", msg)
 	}
 	env, _ := top["environment"].(map[string]any)
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		if k == "" || strings.Contains(k, "=") {
-			return fail(pointer("environment", k), "%q is not a valid variable name: it must be non-empty and contain no '='", k)
+			return fail(jsonerr.Pointer("environment", k), "%q is not a valid variable name: it must be non-empty and contain no '='", k)
 		}
 	}
 	binds, _ := top["binds"].([]any)
 	for i, b := range binds {
 		if m, ok := b.(map[string]any); ok {
-			if err := unknownKey(m, bindKeys, []string{"binds", fmt.Sprint(i)}, fail); err != nil {
-				return err
+			if ptr, msg := jsonerr.UnknownKey(m, bindKeys, "binds", fmt.Sprint(i)); msg != "" {
+				return fail(ptr, "%s", msg)
 			}
 		}
-	}
-	return nil
-}
-
-func unknownKey(obj map[string]any, known, at []string, fail func(ptr, format string, args ...any) error) error {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if slices.Contains(known, k) {
-			continue
-		}
-		ptr := pointer(append(slices.Clone(at), k)...)
-		if s := suggest(k, known); s != "" {
-			return fail(ptr, "unknown key %q; did you mean %q?", k, s)
-		}
-		return fail(ptr, "unknown key %q; known keys are %s", k, strings.Join(known, ", "))
 	}
 	return nil
 }
@@ -413,7 +394,7 @@ func findNUL(v any, at string) string {
 		}
 	case []any:
 		for i, e := range v {
-			if p := findNUL(e, at+pointer(fmt.Sprint(i))); p != "" {
+			if p := findNUL(e, at+jsonerr.Pointer(fmt.Sprint(i))); p != "" {
 				return p
 			}
 		}
@@ -425,9 +406,9 @@ func findNUL(v any, at string) string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if strings.IndexByte(k, 0) >= 0 {
-				return at + pointer(k)
+				return at + jsonerr.Pointer(k)
 			}
-			if p := findNUL(v[k], at+pointer(k)); p != "" {
+			if p := findNUL(v[k], at+jsonerr.Pointer(k)); p != "" {
 				return p
 			}
 		}
@@ -442,21 +423,6 @@ func orRoot(ptr string) string {
 	return ptr
 }
 
-func describeJSONError(data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		// Offset counts the bytes read, the offending one included.
-		line, col := lineCol(data, max(se.Offset-1, 0))
-		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", line, col, se.Error())
-	case errors.As(err, &te):
-		line, col := lineCol(data, te.Offset)
-		return fmt.Sprintf("line %d, column %d: %s must be %s, not %s", line, col, te.Field, te.Type, te.Value)
-	}
-	return "invalid JSON: " + err.Error()
-}
-
 // describeSchemaError picks the most specific failure of the schema's
 // error tree and words it for a person.
 func describeSchemaError(ve *jsonschema.ValidationError) (ptr, msg string) {
@@ -465,17 +431,6 @@ func describeSchemaError(ve *jsonschema.ValidationError) (ptr, msg string) {
 		leaf = leaf.Causes[0]
 	}
 	return orRoot(leaf.InstanceLocation), leaf.Message
-}
-
-func invalidUTF8Offset(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(data)
 }
 
 func boolOr(b *bool, def bool) bool {

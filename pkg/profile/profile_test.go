@@ -261,17 +261,6 @@ func TestFindOrder(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"network_isolaton", "network_isolation", 1}, {"kitten", "sitting", 3}} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"minimal", "readonly", "diagnostics", "systemd"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "profiles", name+".json"))
