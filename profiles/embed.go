@@ -4,7 +4,8 @@ package profiles
 
 import "embed"
 
-// FS holds NAME.json profiles at its root and seccomp policies under seccomp/.
+// FS holds NAME.json profiles at its root and OCI seccomp policies under
+// seccomp/.
 //
-//go:embed *.json
+//go:embed *.json seccomp/*.json
 var FS embed.FS

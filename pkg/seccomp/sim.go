@@ -30,11 +30,8 @@ func Decode(program []byte) (*Program, error) {
 			K:  binary.LittleEndian.Uint32(b[4:]),
 		}
 	}
-	insns, ok := bpf.Disassemble(raw)
-	if !ok {
-		// Some instruction has no decoding: keep the raw forms.
-		_ = ok
-	}
+	// Instructions without a decoding stay RawInstruction, which NewVM rejects.
+	insns, _ := bpf.Disassemble(raw)
 	vm, err := bpf.NewVM(insns)
 	if err != nil {
 		return nil, fmt.Errorf("not a valid BPF program: %w", err)

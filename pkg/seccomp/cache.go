@@ -1,0 +1,130 @@
+package seccomp
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Cache keeps compiled programs by the hash of what they were compiled
+// from, so that a launch with a JSON policy costs no compile after the
+// first. Entries carry the hash of their program and are checked on
+// every read; a corrupt or unreadable entry is ignored and rebuilt.
+type Cache struct {
+	Dir string
+}
+
+// cacheFormat changes whenever the entry format or the compiler's
+// output for the same input could change.
+const cacheFormat = "shannot-bpf-1"
+
+// DefaultCache is /var/cache/shannot/seccomp for root, else the user's
+// cache directory ($XDG_CACHE_HOME or ~/.cache)/shannot/seccomp.
+func DefaultCache() *Cache {
+	if os.Geteuid() == 0 {
+		return &Cache{Dir: "/var/cache/shannot/seccomp"}
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	return &Cache{Dir: filepath.Join(dir, "shannot", "seccomp")}
+}
+
+// cacheKey hashes everything the compiled program depends on.
+func cacheKey(policy []byte, host Host, strict bool) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d.%d\x00%d\x00%v\x00", cacheFormat, LibraryVersion(), host.Arch,
+		host.Kernel[0], host.Kernel[1], OptimizeLevel, strict)
+	h.Write(policy)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// entryHeader is the first line of a cache entry.
+type entryHeader struct {
+	Format  string   `json:"format"`
+	SHA256  string   `json:"sha256"`
+	Unknown []string `json:"unknown,omitempty"`
+	Rules   int      `json:"rules"`
+}
+
+// get returns the cached compilation for key, or nil.
+func (c *Cache) get(key string) *Compiled {
+	if c == nil {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(c.Dir, key+".bpf"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10+MaxInstructions*InstructionSize))
+	if err != nil {
+		return nil
+	}
+	line, program, ok := bytes.Cut(data, []byte("\n"))
+	var h entryHeader
+	if !ok || json.Unmarshal(line, &h) != nil || h.Format != cacheFormat {
+		return nil
+	}
+	sum := sha256.Sum256(program)
+	if hex.EncodeToString(sum[:]) != h.SHA256 || CheckBPF(program) != nil {
+		return nil
+	}
+	return &Compiled{Program: program, Unknown: h.Unknown, Rules: h.Rules}
+}
+
+// put stores a compilation atomically (a temporary file renamed into
+// place). Failing to cache is not an error of the run.
+func (c *Cache) put(key string, comp *Compiled) error {
+	if c == nil {
+		return nil
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(comp.Program)
+	line, err := json.Marshal(entryHeader{Format: cacheFormat, SHA256: hex.EncodeToString(sum[:]), Unknown: comp.Unknown, Rules: comp.Rules})
+	if err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(c.Dir, key+".bpf"), append(append(line, '\n'), comp.Program...), 0o644)
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers see the old file or the new one.
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(mode)
+	}
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// WriteFile writes a compiled program to path atomically, as
+// `shannot seccomp compile` does.
+func WriteFile(path string, program []byte) error {
+	return writeAtomic(path, program, 0o644)
+}

@@ -1,0 +1,144 @@
+package seccomp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Loaded is a filter ready to hand to bwrap.
+type Loaded struct {
+	// File holds the program, positioned at its start: the BPF file
+	// itself, or a sealed memfd for a compiled policy.
+	File    *os.File
+	Program []byte
+	Source  string // the file, or the name of the embedded policy
+	SHA256  string // of the source's bytes
+	Policy  bool   // compiled from an OCI JSON policy
+	Cached  bool   // taken from the cache instead of compiled
+	Unknown []string
+}
+
+// Close releases the filter's file.
+func (l *Loaded) Close() error { return l.File.Close() }
+
+// Options control how a policy is compiled.
+type Options struct {
+	Strict bool   // unknown call names are errors
+	Cache  *Cache // nil: always compile
+	Host   Host
+}
+
+// Open loads the filter at path. A BPF program is checked (see CheckBPF)
+// and used as is; an OCI JSON policy is compiled, or taken from the
+// cache, into a sealed memfd. Nothing is written to disk but the cache.
+func Open(path string, opts Options) (*Loaded, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		return nil, &Error{File: path, Msg: describe(err)}
+	}
+	data, err := readFilterFile(f)
+	if err != nil {
+		f.Close()
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	if IsPolicy(data) {
+		f.Close()
+		return compilePolicy(path, data, opts)
+	}
+	if err := CheckBPF(data); err != nil {
+		f.Close()
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	return &Loaded{File: f, Program: data, Source: path, SHA256: sha(data)}, nil
+}
+
+// FromBytes loads a filter held in memory (an embedded policy); name
+// names it in errors.
+func FromBytes(name string, data []byte, opts Options) (*Loaded, error) {
+	if IsPolicy(data) {
+		return compilePolicy(name, data, opts)
+	}
+	f, err := MemFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Loaded{File: f, Program: data, Source: name, SHA256: sha(data)}, nil
+}
+
+// readFilterFile reads a regular file of at most MaxPolicySize bytes.
+func readFilterFile(f *os.File) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("is not a regular file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicySize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxPolicySize {
+		return nil, fmt.Errorf("is larger than %d bytes, too large for a policy or a BPF program", MaxPolicySize)
+	}
+	return data, nil
+}
+
+// CompilePolicy parses, resolves for opts.Host and compiles the policy
+// in data, without the cache. name names it in errors.
+func CompilePolicy(name string, data []byte, opts Options) (*Filter, *Compiled, error) {
+	p, err := ParsePolicy(data, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := p.Resolve(opts.Host)
+	if err != nil {
+		return nil, nil, &PolicyError{File: name, Msg: err.Error()}
+	}
+	comp, err := f.Compile(opts.Strict)
+	if err != nil {
+		var pe *PolicyError
+		if errors.As(err, &pe) || errors.Is(err, ErrNoLibseccomp) {
+			return nil, nil, err
+		}
+		return nil, nil, &PolicyError{File: name, Msg: err.Error()}
+	}
+	return f, comp, nil
+}
+
+func compilePolicy(name string, data []byte, opts Options) (*Loaded, error) {
+	key := cacheKey(data, opts.Host, opts.Strict)
+	l := &Loaded{Source: name, SHA256: sha(data), Policy: true}
+	comp := opts.Cache.get(key)
+	if comp != nil {
+		l.Cached = true
+	} else {
+		var err error
+		if _, comp, err = CompilePolicy(name, data, opts); err != nil {
+			return nil, err
+		}
+		// A cache that cannot be written only costs the next launch a compile.
+		_ = opts.Cache.put(key, comp)
+	}
+	f, err := MemFile(name, comp.Program)
+	if err != nil {
+		return nil, err
+	}
+	l.File, l.Program, l.Unknown = f, comp.Program, comp.Unknown
+	return l, nil
+}
+
+func sha(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
