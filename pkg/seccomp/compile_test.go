@@ -250,9 +250,9 @@ func TestDockerDefaultProfile(t *testing.T) {
 		{"read", x64, nil, "ALLOW"},
 		{"read", x86, nil, "ALLOW"},
 		{"read", x32, nil, "ALLOW"},
-		{"mount", x64, nil, "ERRNO(EPERM)"},       // needs CAP_SYS_ADMIN: never in the sandbox
-		{"clone3", x64, nil, "ERRNO(ENOSYS)"},     // excluded only with CAP_SYS_ADMIN
-		{"ptrace", x64, nil, "ALLOW"},             // minKernel 4.8 holds here
+		{"mount", x64, nil, "ERRNO(EPERM)"},                  // needs CAP_SYS_ADMIN: never in the sandbox
+		{"clone3", x64, nil, "ERRNO(ENOSYS)"},                // excluded only with CAP_SYS_ADMIN
+		{"ptrace", x64, nil, "ALLOW"},                        // minKernel 4.8 holds here
 		{"clone", x64, []uint64{0x10000000}, "ERRNO(EPERM)"}, // CLONE_NEWUSER
 		{"clone", x64, []uint64{0x11}, "ALLOW"},
 		{"arch_prctl", x64, nil, "ALLOW"}, // includes.arches amd64
