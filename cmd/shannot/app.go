@@ -22,7 +22,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		UsageText: `shannot [--profile P] run [--dry-run] [--] COMMAND [ARG...]
 shannot [--profile P] COMMAND [ARG...]       (same as run)
 shannot [--profile P] export | verify
-shannot profile list | validate FILE...`,
+shannot profile list | validate FILE...
+shannot seccomp compile | inspect | explain | presets`,
 		Description: `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
@@ -46,6 +47,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			exportCommand(),
 			verifyCommand(),
 			profileCommand(),
+			seccompCommand(),
 			probeCommand(),
 		},
 		// shannot prints its errors and picks exit statuses in one place.
@@ -73,7 +75,7 @@ func implicitRun(args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "help", "h", probeName}
+	commands := []string{"run", "export", "verify", "profile", "seccomp", "help", "h", probeName}
 	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
 	for i := 1; i < len(args); i++ {
 		a := args[i]

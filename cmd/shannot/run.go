@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/profiles"
 )
 
 func runCommand() *cli.Command {
@@ -25,6 +28,7 @@ Examples:
    shannot --profile ./p.json run --dry-run -- cat /etc/hostname`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line, shell-quoted, and run nothing"},
+			forceFlag,
 		},
 		Action: func(c *cli.Context) error {
 			argv := c.Args().Slice()
@@ -67,13 +71,15 @@ func loadProfile(c *cli.Context) (*profile.Profile, error) {
 	return profile.Open(origin)
 }
 
+// forceFlag skips the check that a command can start under the filter.
+var forceFlag = &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
+
 // sandbox is a command ready to run in a profile's sandbox.
 type sandbox struct {
-	bwrap       string
-	args        []string // bwrap's options, ending with "--"
-	argv        []string
-	filter      *os.File // the seccomp program, or nil
-	filterLabel string   // where the filter came from, for --dry-run
+	bwrap  string
+	args   []string // bwrap's options, ending with "--"
+	argv   []string
+	filter *seccomp.Loaded // nil: no filter
 }
 
 // filterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -86,11 +92,11 @@ func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) 
 	sb := &sandbox{}
 	opts := bwrap.Options{SeccompFD: -1}
 	if p.SeccompProfile != nil {
-		f, label, err := openFilter(p)
+		f, err := openFilter(c, p)
 		if err != nil {
 			return nil, err
 		}
-		sb.filter, sb.filterLabel, opts.SeccompFD = f, label, filterFD
+		sb.filter, opts.SeccompFD = f, filterFD
 	}
 	sb.args = bwrap.Args(p, opts)
 	b, err := bwrap.FindBwrap(bwrapFlag(c), os.Getenv("PATH"))
@@ -105,13 +111,55 @@ func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) 
 	return sb, nil
 }
 
-// openFilter opens the profile's seccomp filter.
-func openFilter(p *profile.Profile) (*os.File, string, error) {
+// openFilter loads the profile's seccomp filter, compiling a JSON policy
+// (or taking it from the cache), and unless --force checks that a
+// command can start under it.
+func openFilter(c *cli.Context, p *profile.Profile) (*seccomp.Loaded, error) {
+	opts := seccomp.Options{Cache: seccomp.DefaultCache(), Host: seccomp.ThisHost()}
+	var (
+		f   *seccomp.Loaded
+		err error
+	)
 	if p.Origin.Builtin {
-		return nil, "", &seccomp.Error{File: *p.SeccompProfile, Msg: "built-in profiles carry no BPF files"}
+		f, err = openBuiltinPolicy(*p.SeccompProfile, opts)
+	} else {
+		f, err = seccomp.Open(*p.SeccompProfile, opts)
 	}
-	f, err := seccomp.OpenBPF(*p.SeccompProfile)
-	return f, *p.SeccompProfile, err
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Unknown) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s\n",
+			f.Source, seccomp.LibraryVersion(), strings.Join(f.Unknown, ", "))
+	}
+	if !c.Bool("force") {
+		if err := checkStart(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkStart refuses a filter under which no command could start.
+func checkStart(f *seccomp.Loaded) error {
+	prog, err := seccomp.Decode(f.Program)
+	if err != nil {
+		return &seccomp.Error{File: f.Source, Msg: err.Error()}
+	}
+	if err := seccomp.CheckStart(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
+		return &seccomp.Error{File: f.Source, Msg: err.Error()}
+	}
+	return nil
+}
+
+// openBuiltinPolicy loads a policy embedded in the binary.
+func openBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, error) {
+	data, err := fs.ReadFile(profiles.FS, name)
+	if err != nil {
+		return nil, &seccomp.Error{File: "builtin:" + name, Msg: "no such built-in policy"}
+	}
+	return seccomp.FromBytes("builtin:"+name, data, opts)
 }
 
 func (sb *sandbox) close() {
@@ -121,11 +169,21 @@ func (sb *sandbox) close() {
 }
 
 // commandLine is the bwrap command line that reproduces the sandbox in a
-// POSIX shell, with the filter opened on its descriptor by a redirection.
+// shell. A BPF file is opened on the filter's descriptor by a
+// redirection; a JSON policy is compiled on the fly by a bash process
+// substitution.
 func (sb *sandbox) commandLine() string {
 	line := bwrap.Quote(append(append([]string{sb.bwrap}, sb.args...), sb.argv...))
-	if sb.filter != nil {
-		line += fmt.Sprintf(" %d< %s", filterFD, bwrap.Quote([]string{sb.filterLabel}))
+	switch {
+	case sb.filter == nil:
+	case sb.filter.Policy:
+		self, err := os.Executable()
+		if err != nil {
+			self = "shannot"
+		}
+		line += fmt.Sprintf(" %d< <(%s)", filterFD, bwrap.Quote([]string{self, "seccomp", "compile", sb.filter.Source, "-"}))
+	default:
+		line += fmt.Sprintf(" %d< %s", filterFD, bwrap.Quote([]string{sb.filter.Source}))
 	}
 	return line
 }
@@ -141,7 +199,7 @@ func (sb *sandbox) launch(c *cli.Context) *bwrap.Launch {
 		Stderr: c.App.ErrWriter,
 	}
 	if sb.filter != nil {
-		l.Files = []*os.File{sb.filter}
+		l.Files = []*os.File{sb.filter.File}
 	}
 	return l
 }

@@ -33,6 +33,7 @@ one fails, 125 when the sandbox cannot be set up at all.
 Examples:
    shannot verify
    shannot --profile diagnostics verify`,
+		Flags: []cli.Flag{forceFlag},
 		Action: func(c *cli.Context) error {
 			p, err := loadProfile(c)
 			if err != nil {

@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -58,4 +59,23 @@ func archOfToken(token uint32) string {
 // ShortArch is the OCI name without its prefix, lower case: "x86_64".
 func ShortArch(oci string) string {
 	return strings.ToLower(strings.TrimPrefix(oci, "SCMP_ARCH_"))
+}
+
+// NewCall builds a call to the system call name (or number) on an
+// architecture (OCI name), as the kernel presents it to the filter.
+func NewCall(name, arch string) (Call, error) {
+	token, ok := auditArches[arch]
+	if !ok {
+		return Call{}, fmt.Errorf("unsupported architecture %s", arch)
+	}
+	var nr int32
+	if n, err := strconv.ParseInt(name, 0, 32); err == nil {
+		nr = int32(n)
+		if arch == "SCMP_ARCH_X32" {
+			nr |= x32Bit
+		}
+	} else if nr, err = SyscallNumber(name, arch); err != nil {
+		return Call{}, err
+	}
+	return Call{Nr: nr, Arch: token}, nil
 }

@@ -184,3 +184,17 @@ func SyscallNumber(name, arch string) (int32, error) {
 	}
 	return int32(nr), nil
 }
+
+// SyscallName returns the name of call number nr on an architecture
+// (OCI name), or "" when libseccomp does not know it.
+func SyscallName(nr int32, arch string) string {
+	a, err := libseccomp.GetArchFromString(archName(arch))
+	if err != nil {
+		return ""
+	}
+	name, err := libseccomp.ScmpSyscall(nr).GetNameByArch(a)
+	if err != nil {
+		return ""
+	}
+	return name
+}

@@ -26,3 +26,6 @@ func (f *Filter) Compile(strict bool) (*Compiled, error) { return nil, ErrNoLibs
 
 // SyscallNumber needs libseccomp.
 func SyscallNumber(name, arch string) (int32, error) { return 0, ErrNoLibseccomp }
+
+// SyscallName needs libseccomp: it always returns "".
+func SyscallName(nr int32, arch string) string { return "" }

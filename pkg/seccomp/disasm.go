@@ -41,37 +41,89 @@ func seccompDataField(off uint32) string {
 	return fmt.Sprintf("offset %d", off)
 }
 
+// flowState is what the accumulator holds on entry to an instruction:
+// the seccomp_data offset it was loaded from (-1 unknown), and the
+// architecture the path has checked for ("" unknown).
+type flowState struct {
+	load int64
+	arch string
+	set  bool
+}
+
+// flow follows the program's jumps (always forward in classic BPF) and
+// returns, for each instruction, what every path into it agrees on.
+func (p *Program) flow() []flowState {
+	st := make([]flowState, len(p.Instructions)+1)
+	st[0] = flowState{load: -1, set: true}
+	merge := func(to int, s flowState) {
+		if to >= len(st) {
+			return
+		}
+		if !st[to].set {
+			st[to] = s
+			return
+		}
+		if st[to].load != s.load {
+			st[to].load = -1
+		}
+		if st[to].arch != s.arch {
+			st[to].arch = ""
+		}
+	}
+	for i, ins := range p.Instructions {
+		s := st[i]
+		if !s.set {
+			continue // unreachable
+		}
+		out := s
+		switch in := ins.(type) {
+		case bpf.LoadAbsolute:
+			out.load = int64(in.Off)
+		case bpf.ALUOpConstant, bpf.ALUOpX, bpf.TXA, bpf.LoadConstant, bpf.LoadScratch:
+			out.load = -1
+		case bpf.RetConstant, bpf.RetA:
+			continue
+		case bpf.Jump:
+			merge(i+1+int(in.Skip), out)
+			continue
+		case bpf.JumpIf:
+			taken, notTaken := out, out
+			if s.load == 4 && in.Cond == bpf.JumpEqual {
+				taken.arch = archOfToken(in.Val)
+			}
+			if s.load == 4 && in.Cond == bpf.JumpNotEqual {
+				notTaken.arch = archOfToken(in.Val)
+			}
+			merge(i+1+int(in.SkipTrue), taken)
+			merge(i+1+int(in.SkipFalse), notTaken)
+			continue
+		case bpf.JumpIfX:
+			merge(i+1+int(in.SkipTrue), out)
+			merge(i+1+int(in.SkipFalse), out)
+			continue
+		}
+		merge(i+1, out)
+	}
+	return st[:len(p.Instructions)]
+}
+
 // Disassemble lists the program with comments: which seccomp_data field
 // a load reads, which architecture or call a comparison tests (name
 // resolves call numbers; nil leaves them as numbers), and what each
 // return does.
 func (p *Program) Disassemble(name func(nr int32, arch string) string) []Instruction {
 	out := make([]Instruction, len(p.Instructions))
-	var loaded uint32 = 0xffffffff // offset of the last absolute load
-	arch := ""
+	flow := p.flow()
 	for i, ins := range p.Instructions {
 		raw := p.Raw[i]
 		line := Instruction{Index: i, Op: raw.Op, Jt: raw.Jt, Jf: raw.Jf, K: raw.K}
 		switch in := ins.(type) {
 		case bpf.LoadAbsolute:
-			loaded = in.Off
 			line.Text = fmt.Sprintf("ld [%d]", in.Off)
 			line.Comment = seccompDataField(in.Off)
 		case bpf.JumpIf:
 			line.Text = fmt.Sprintf("%s #%#x, %d, %d", jumpName(in.Cond), in.Val, i+1+int(in.SkipTrue), i+1+int(in.SkipFalse))
-			switch loaded {
-			case 4:
-				a := archOfToken(in.Val)
-				line.Comment = ShortArch(a)
-				arch = a
-			case 0:
-				nr := int32(in.Val)
-				if arch == "SCMP_ARCH_X86_64" && nr&x32Bit != 0 {
-					line.Comment = "x32 calls"
-				} else if name != nil && arch != "" && in.Cond != bpf.JumpGreaterThan && in.Cond != bpf.JumpGreaterOrEqual {
-					line.Comment = name(nr, arch)
-				}
-			}
+			line.Comment = p.jumpComment(in, flow[i], name)
 		case bpf.Jump:
 			line.Text = fmt.Sprintf("ja %d", i+1+int(in.Skip))
 		case bpf.RetConstant:
@@ -83,6 +135,33 @@ func (p *Program) Disassemble(name func(nr int32, arch string) string) []Instruc
 		out[i] = line
 	}
 	return out
+}
+
+// jumpComment names what a comparison tests: an architecture, or a
+// system call of the architecture the path has checked for.
+func (p *Program) jumpComment(in bpf.JumpIf, s flowState, name func(nr int32, arch string) string) string {
+	switch s.load {
+	case 4:
+		return ShortArch(archOfToken(in.Val))
+	case 0:
+		if s.arch == "" || name == nil {
+			return ""
+		}
+		arch, nr := s.arch, int32(in.Val)
+		if arch == "SCMP_ARCH_X86_64" && nr&x32Bit != 0 {
+			arch = "SCMP_ARCH_X32"
+		}
+		if in.Cond != bpf.JumpEqual && in.Cond != bpf.JumpNotEqual {
+			if arch == "SCMP_ARCH_X32" {
+				return "x32 calls"
+			}
+			return ""
+		}
+		if n := name(nr, arch); n != "" {
+			return n
+		}
+	}
+	return ""
 }
 
 func jumpName(c bpf.JumpTest) string {
@@ -121,20 +200,29 @@ func Listing(insns []Instruction) string {
 	return b.String()
 }
 
-// Architectures lists the architectures the program checks for, in order.
+// Architectures lists the architectures the program checks for, in
+// order; x32 is listed when x86_64's section tests for its numbers.
 func (p *Program) Architectures() []string {
 	var out []string
-	var loaded uint32 = 0xffffffff
-	for _, ins := range p.Instructions {
-		switch in := ins.(type) {
-		case bpf.LoadAbsolute:
-			loaded = in.Off
-		case bpf.JumpIf:
-			if loaded == 4 && in.Cond == bpf.JumpEqual {
-				a := archOfToken(in.Val)
-				if !contains(out, a) {
-					out = append(out, a)
-				}
+	add := func(a string) {
+		if !contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	flow := p.flow()
+	for i, ins := range p.Instructions {
+		in, ok := ins.(bpf.JumpIf)
+		if !ok {
+			continue
+		}
+		switch flow[i].load {
+		case 4:
+			if in.Cond == bpf.JumpEqual || in.Cond == bpf.JumpNotEqual {
+				add(archOfToken(in.Val))
+			}
+		case 0:
+			if flow[i].arch == "SCMP_ARCH_X86_64" && in.Val&x32Bit != 0 && in.Val < 2*x32Bit {
+				add("SCMP_ARCH_X32")
 			}
 		}
 	}
