@@ -12,20 +12,25 @@ import (
 	"unicode/utf8"
 )
 
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // Pointer joins JSON pointer tokens, escaping them as RFC 6901 says.
 func Pointer(tokens ...string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		if strings.ContainsAny(t, "~/") {
+			t = pointerEscaper.Replace(t)
+		}
+		b.WriteString(t)
 	}
 	return b.String()
 }
 
+var lineEscaper = strings.NewReplacer("\n", `\n`, "\r", `\r`)
+
 // OneLine keeps an error message on a single line whatever it quotes.
-func OneLine(s string) string {
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
-}
+func OneLine(s string) string { return lineEscaper.Replace(s) }
 
 // LineCol turns a byte offset into a 1-based line and column.
 func LineCol(data []byte, offset int64) (line, col int) {

@@ -12,7 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -219,7 +219,7 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 		}
 		return nil, fail("", "%v", err)
 	}
-	if ptr := findNUL(doc, ""); ptr != "" {
+	if ptr := findNUL(doc); ptr != "" {
 		return nil, fail(ptr, "contains a NUL byte; remove it")
 	}
 	var raw rawProfile
@@ -261,7 +261,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		return nil
 	}
 	for i, b := range raw.Binds {
-		ptr := jsonerr.Pointer("binds", fmt.Sprint(i))
+		ptr := "/binds/" + strconv.Itoa(i)
 		target, err := sandboxPath(b.Target)
 		if err != nil {
 			return nil, fail(ptr+"/target", "%v", err)
@@ -289,7 +289,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		})
 	}
 	for i, t := range raw.TmpfsPaths {
-		ptr := jsonerr.Pointer("tmpfs_paths", fmt.Sprint(i))
+		ptr := "/tmpfs_paths/" + strconv.Itoa(i)
 		target, err := sandboxPath(t)
 		if err != nil {
 			return nil, fail(ptr, "%v", err)
@@ -386,34 +386,35 @@ func checkKeys(doc any, fail func(ptr, format string, args ...any) error) error 
 
 // findNUL returns the pointer of the first string or key holding a NUL
 // byte, or "". Such strings cannot be handed to bwrap as arguments.
-func findNUL(v any, at string) string {
-	switch v := v.(type) {
-	case string:
-		if strings.IndexByte(v, 0) >= 0 {
-			return orRoot(at)
-		}
-	case []any:
-		for i, e := range v {
-			if p := findNUL(e, at+jsonerr.Pointer(fmt.Sprint(i))); p != "" {
-				return p
+func findNUL(v any) string {
+	var path []string
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.IndexByte(v, 0) >= 0
+		case []any:
+			for i, e := range v {
+				if walk(e) {
+					path = append(path, strconv.Itoa(i))
+					return true
+				}
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				if strings.IndexByte(k, 0) >= 0 || walk(v[k]) {
+					path = append(path, k)
+					return true
+				}
 			}
 		}
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if strings.IndexByte(k, 0) >= 0 {
-				return at + jsonerr.Pointer(k)
-			}
-			if p := findNUL(v[k], at+jsonerr.Pointer(k)); p != "" {
-				return p
-			}
-		}
+		return false
 	}
-	return ""
+	if !walk(v) {
+		return ""
+	}
+	slices.Reverse(path)
+	return orRoot(jsonerr.Pointer(path...))
 }
 
 func orRoot(ptr string) string {

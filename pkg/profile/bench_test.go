@@ -1,0 +1,88 @@
+package profile
+
+import (
+	"encoding/json"
+	"io"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// BenchmarkCompileSchema is what the first validation of a process pays.
+func BenchmarkCompileSchema(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		c := jsonschema.NewCompiler()
+		c.Draft = jsonschema.Draft2020
+		if err := c.AddResource("profile.schema.json", bytesReader(schemaJSON)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Compile("profile.schema.json"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenBuiltin loads and validates the built-in default profile,
+// as every run without --profile does (schema already compiled).
+func BenchmarkOpenBuiltin(b *testing.B) {
+	o := Origin{Path: "diagnostics.json", Builtin: true}
+	for i := 0; i < b.N; i++ {
+		if _, err := Open(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadLarge loads a profile with 1,000 binds and 1,000
+// environment variables from a file.
+func BenchmarkLoadLarge(b *testing.B) {
+	f := writeLarge(b, 1000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writeLarge writes a profile with n binds (all of /usr's first n
+// entries, or /usr again under other names) and n variables.
+func writeLarge(tb testing.TB, n int) string {
+	type bind struct {
+		Source string `json:"source"`
+		Target string `json:"target"`
+	}
+	doc := map[string]any{"name": "large"}
+	var binds []bind
+	env := map[string]string{}
+	for i := 0; i < n; i++ {
+		binds = append(binds, bind{Source: "/usr", Target: fmt.Sprintf("/mnt/u%04d", i)})
+		env[fmt.Sprintf("VAR_%04d", i)] = fmt.Sprintf("value %d", i)
+	}
+	doc["binds"], doc["environment"] = binds, env
+	data, err := json.Marshal(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := filepath.Join(tb.TempDir(), "large.json")
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func bytesReader(b []byte) *bytesReaderT { return &bytesReaderT{b: b} }
+
+type bytesReaderT struct{ b []byte }
+
+func (r *bytesReaderT) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
