@@ -53,6 +53,7 @@ func setup(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer tearDownSudo()
 	return m.Run()
 }
 

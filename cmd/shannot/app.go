@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -23,7 +22,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 shannot [--profile P] COMMAND [ARG...]       (same as run)
 shannot [--profile P] export | verify
 shannot profile list | validate FILE...
-shannot seccomp compile | inspect | explain | presets`,
+shannot seccomp compile | inspect | explain | presets
+shannot doctor [--json]`,
 		Description: `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
@@ -48,6 +48,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			verifyCommand(),
 			profileCommand(),
 			seccompCommand(),
+			doctorCommand(),
 			probeCommand(),
 		},
 		// shannot prints its errors and picks exit statuses in one place.
@@ -75,7 +76,7 @@ func implicitRun(args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "seccomp", "help", "h", probeName}
+	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "help", "h", probeName}
 	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -107,12 +108,4 @@ func versionString() string {
 		}
 	}
 	return fmt.Sprintf("%s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
-// bwrapFlag is the bwrap the user asked for, by flag or $BWRAP.
-func bwrapFlag(c *cli.Context) string {
-	if b := c.String("bwrap"); b != "" {
-		return b
-	}
-	return os.Getenv("BWRAP")
 }

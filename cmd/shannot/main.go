@@ -31,6 +31,7 @@ func main() {
 // run runs the CLI and returns the process's exit status. It is the one
 // place that prints shannot's errors.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	who = whoInvoked()
 	app := newApp(stdin, stdout, stderr)
 	err := app.Run(implicitRun(args))
 	if err == nil {

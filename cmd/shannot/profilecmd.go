@@ -46,7 +46,7 @@ func profileCommand() *cli.Command {
 				Description: `Examples:
    shannot profile list`,
 				Action: func(c *cli.Context) error {
-					list, err := profile.DefaultSearch("").List()
+					list, err := profileSearch("").List()
 					if err != nil {
 						return err
 					}
@@ -54,7 +54,7 @@ func profileCommand() *cli.Command {
 					fmt.Fprintln(w, "NAME\tORIGIN\tDESCRIPTION")
 					for _, l := range list {
 						desc := ""
-						if p, err := profile.Open(l.Origin); err != nil {
+						if p, err := profile.Open(l.Origin, opener()); err != nil {
 							desc = "invalid: " + err.Error()
 						} else {
 							desc = p.Description
@@ -83,7 +83,7 @@ Examples:
 					}
 					var failed []error
 					for _, f := range files {
-						if _, err := profile.Load(f); err != nil {
+						if _, err := profile.Load(f, opener()); err != nil {
 							fmt.Fprintf(c.App.ErrWriter, "shannot: %v\n", err)
 							failed = append(failed, err)
 							continue

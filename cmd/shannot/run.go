@@ -1,13 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/audit"
+	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -30,45 +34,87 @@ Examples:
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line, shell-quoted, and run nothing"},
 			forceFlag,
 		},
-		Action: func(c *cli.Context) error {
-			argv := c.Args().Slice()
-			if len(argv) == 0 {
-				return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
-			}
-			p, err := loadProfile(c)
-			if err != nil {
-				return err
-			}
-			if _, err := bwrap.ResolveCommand(p, argv[0]); err != nil {
-				return err
-			}
-			sb, err := prepare(c, p, c.Bool("dry-run"))
-			if err != nil {
-				return err
-			}
-			defer sb.close()
-			sb.argv = argv
-			if c.Bool("dry-run") {
-				fmt.Fprintln(c.App.Writer, sb.commandLine())
-				return nil
-			}
-			status, err := sb.launch(c).Run()
-			if err != nil {
-				return err
-			}
-			return &statusError{code: status.ExitCode}
-		},
+		Action: runAction,
+	}
+}
+
+func runAction(c *cli.Context) (err error) {
+	argv := c.Args().Slice()
+	if len(argv) == 0 {
+		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
+	}
+	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
+	if who.privileged && !c.Bool("dry-run") {
+		defer func() { logRun(c, rec, err) }()
+	}
+	p, err := loadProfile(c)
+	if err != nil {
+		return err
+	}
+	rec.Profile, rec.ProfileSHA256 = p.Origin.String(), p.SHA256
+	if _, err := bwrap.ResolveCommand(p, argv[0]); err != nil {
+		return err
+	}
+	sb, err := prepare(c, p, c.Bool("dry-run"))
+	if err != nil {
+		return err
+	}
+	defer sb.close()
+	sb.argv = argv
+	if sb.filter != nil {
+		rec.Filter, rec.FilterSHA256 = sb.filter.Source, sb.filter.SHA256
+	}
+	if c.Bool("dry-run") {
+		fmt.Fprintln(c.App.Writer, sb.commandLine())
+		return nil
+	}
+	status, err := sb.launch(c).Run()
+	if err != nil {
+		return err
+	}
+	return &statusError{code: status.ExitCode}
+}
+
+// logRun audit-logs a run made as root for another user. A logging
+// failure is reported and changes nothing else.
+func logRun(c *cli.Context, rec audit.Record, runErr error) {
+	rec.DurationMS = time.Since(rec.Time).Milliseconds()
+	rec.ExitStatus = exitCode(runErr)
+	if runErr == nil {
+		rec.ExitStatus = 0
+	}
+	var st *statusError
+	if runErr != nil && !(errors.As(runErr, &st) && st.err == nil) {
+		rec.Error = runErr.Error()
+	}
+	cfg, err := audit.LoadConfig(trust.Open)
+	if err == nil {
+		err = audit.Log(rec, cfg)
+	} else {
+		err = errors.Join(err, audit.Log(rec, audit.Config{}))
+	}
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: audit log: %v\n", err)
 	}
 }
 
 // loadProfile finds and loads the profile that --profile and the
 // discovery order select.
 func loadProfile(c *cli.Context) (*profile.Profile, error) {
-	origin, err := profile.DefaultSearch(c.String("profile")).Find()
+	origin, err := profileSearch(c.String("profile")).Find()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Open(origin)
+	p, err := profile.Open(origin, opener())
+	if err != nil {
+		return nil, err
+	}
+	if who.privileged {
+		if err := bwrap.CheckForRoot(p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // forceFlag skips the check that a command can start under the filter.
@@ -89,8 +135,11 @@ const filterFD = 3
 // prepare opens the profile's filter, finds bwrap and builds bwrap's
 // options. A dry run needs no bwrap on this host.
 func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) {
+	if c.Bool("force") && who.privileged {
+		return nil, refused("--force")
+	}
 	sb := &sandbox{}
-	opts := bwrap.Options{SeccompFD: -1}
+	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: who.privileged}
 	if p.SeccompProfile != nil {
 		f, err := openFilter(c, p)
 		if err != nil {
@@ -99,8 +148,8 @@ func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) 
 		sb.filter, opts.SeccompFD = f, filterFD
 	}
 	sb.args = bwrap.Args(p, opts)
-	b, err := bwrap.FindBwrap(bwrapFlag(c), os.Getenv("PATH"))
-	if err != nil && !dryRun {
+	b, err := findBwrap(c.String("bwrap"))
+	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
 		sb.close()
 		return nil, err
 	}
@@ -115,7 +164,7 @@ func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) 
 // (or taking it from the cache), and unless --force checks that a
 // command can start under it.
 func openFilter(c *cli.Context, p *profile.Profile) (*seccomp.Loaded, error) {
-	opts := seccomp.Options{Cache: seccomp.DefaultCache(), Host: seccomp.ThisHost()}
+	opts := seccompOptions()
 	var (
 		f   *seccomp.Loaded
 		err error

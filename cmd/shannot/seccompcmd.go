@@ -112,6 +112,9 @@ func seccompCompile(c *cli.Context) error {
 		return &usageError{msg: "seccomp compile needs POLICY.json and OUT.bpf"}
 	}
 	in, out := c.Args().Get(0), c.Args().Get(1)
+	if out != "-" && who.privileged {
+		return refused("writing files as root (use - for standard output)")
+	}
 	var (
 		name = in
 		data []byte
@@ -121,7 +124,7 @@ func seccompCompile(c *cli.Context) error {
 		name = "builtin:" + p
 		data, err = fs.ReadFile(profiles.FS, p)
 	} else {
-		data, err = readCapped(in, seccomp.MaxPolicySize)
+		data, err = readCapped(in, seccomp.MaxPolicySize, opener())
 	}
 	if err != nil {
 		return &seccomp.Error{File: in, Msg: err.Error()}
@@ -154,8 +157,8 @@ func seccompCompile(c *cli.Context) error {
 }
 
 // readCapped reads at most max bytes of a regular file or a pipe.
-func readCapped(path string, max int) ([]byte, error) {
-	f, err := os.Open(path)
+func readCapped(path string, max int, open func(string) (*os.File, error)) ([]byte, error) {
+	f, err := open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +196,7 @@ func seccompInspect(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return &usageError{msg: "seccomp inspect needs one FILE"}
 	}
-	f, err := loadFilter(c.Args().First(), seccomp.Options{Host: seccomp.ThisHost(), Cache: seccomp.DefaultCache()})
+	f, err := loadFilter(c.Args().First(), seccompOptions())
 	if err != nil {
 		return err
 	}
@@ -255,7 +258,7 @@ func seccompExplain(c *cli.Context) error {
 			return &usageError{msg: err.Error()}
 		}
 	}
-	f, err := loadFilter(c.Args().First(), seccomp.Options{Host: host, Cache: seccomp.DefaultCache()})
+	f, err := loadFilter(c.Args().First(), seccompOptions())
 	if err != nil {
 		return err
 	}

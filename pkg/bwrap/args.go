@@ -1,6 +1,7 @@
 package bwrap
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strconv"
@@ -45,6 +46,11 @@ type Options struct {
 	// SeccompFD is the descriptor bwrap reads the BPF filter from, or a
 	// negative number for no filter.
 	SeccompFD int
+	// ForceUserNS gives the command a user namespace in which it cannot
+	// create others (--unshare-user --disable-userns) even when the
+	// profile turns user namespace isolation off: shannot sets it when it
+	// runs as root for another user.
+	ForceUserNS bool
 }
 
 // Mount is one file system operation of the sandbox, in bwrap's terms.
@@ -104,7 +110,7 @@ func depth(p string) int {
 // "--": the command follows them.
 func Args(p *profile.Profile, opts Options) []string {
 	args := []string{optDieWithParent, optNewSession}
-	if p.UserNamespaceIsolation {
+	if p.UserNamespaceIsolation || opts.ForceUserNS {
 		args = append(args, optUnshareUser, optDisableUserns)
 	}
 	args = append(args, optUnshareIPC, optUnsharePID, optUnshareUTS, optUnshareCgroup)
@@ -128,6 +134,19 @@ func Args(p *profile.Profile, opts Options) []string {
 	}
 	args = append(args, p.AdditionalArgs...)
 	return append(args, endOfOptions)
+}
+
+// CheckForRoot refuses a profile whose additional_args would give the
+// command capabilities back (--cap-add), which shannot never allows when
+// it runs as root for another user.
+func CheckForRoot(p *profile.Profile) error {
+	for i, a := range p.AdditionalArgs {
+		if a == "--cap-add" {
+			return &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/additional_args/%d", i),
+				Msg: "--cap-add is refused when shannot runs as root for another user: the command must hold no capabilities"}
+		}
+	}
+	return nil
 }
 
 // Quote renders argv as one line that a POSIX shell reads back as the

@@ -84,7 +84,7 @@ func (e *SetupError) Error() string {
 	if e.ExitCode < 0 {
 		return "bwrap was killed before the sandbox was set up"
 	}
-	return fmt.Sprintf("bwrap could not set up the sandbox (exit status %d; its message is above)", e.ExitCode)
+	return fmt.Sprintf("bwrap could not set up the sandbox (exit status %d; its message is above); 'shannot doctor' checks this host", e.ExitCode)
 }
 
 // Status is how the sandboxed command ended.

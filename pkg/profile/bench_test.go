@@ -30,7 +30,7 @@ func BenchmarkCompileSchema(b *testing.B) {
 func BenchmarkOpenBuiltin(b *testing.B) {
 	o := Origin{Path: "diagnostics.json", Builtin: true}
 	for i := 0; i < b.N; i++ {
-		if _, err := Open(o); err != nil {
+		if _, err := Open(o, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -42,7 +42,7 @@ func BenchmarkLoadLarge(b *testing.B) {
 	f := writeLarge(b, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Load(f); err != nil {
+		if _, err := Load(f, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

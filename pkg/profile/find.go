@@ -112,10 +112,10 @@ func IsPath(ref string) bool {
 	return strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".json")
 }
 
-// Open loads the profile at origin.
-func Open(o Origin) (*Profile, error) {
+// Open loads the profile at origin; open opens files (nil: os.Open).
+func Open(o Origin, open Opener) (*Profile, error) {
 	if !o.Builtin {
-		return Load(o.Path)
+		return Load(o.Path, open)
 	}
 	data, err := fs.ReadFile(profiles.FS, o.Path)
 	if err != nil {

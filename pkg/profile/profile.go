@@ -2,7 +2,9 @@ package profile
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -42,6 +45,8 @@ type Profile struct {
 
 	// Origin is where the profile was read from.
 	Origin Origin `json:"-"`
+	// SHA256 is the hash of the profile's bytes, for audit logs.
+	SHA256 string `json:"-"`
 }
 
 // Bind is a host path made visible inside the sandbox.
@@ -129,15 +134,24 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile("profile.schema.json")
 })
 
+// Opener opens a file for reading. shannot's is os.Open, or, when it
+// runs as root for another user, one that refuses files a non-root user
+// could have written (see internal/trust).
+type Opener func(name string) (*os.File, error)
+
 // Load reads, validates and resolves the profile file at path: relative
 // paths are made absolute against the file's directory, bind sources are
-// canonicalised (symlinks resolved) and required ones must exist.
-func Load(file string) (*Profile, error) {
+// canonicalised (symlinks resolved) and required ones must exist. open
+// opens the file; nil means os.Open.
+func Load(file string, open Opener) (*Profile, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
-	data, err := readCapped(abs)
+	if open == nil {
+		open = os.Open
+	}
+	data, err := readCapped(abs, open)
 	if err != nil {
 		return nil, &Error{File: abs, Msg: err.Error()}
 	}
@@ -152,8 +166,8 @@ func Load(file string) (*Profile, error) {
 }
 
 // readCapped reads a regular file of at most MaxSize bytes.
-func readCapped(file string) ([]byte, error) {
-	f, err := os.Open(file)
+func readCapped(file string, open Opener) ([]byte, error) {
+	f, err := open(file)
 	if err != nil {
 		return nil, describeOpenError(err)
 	}
@@ -175,6 +189,9 @@ func readCapped(file string) ([]byte, error) {
 
 func describeOpenError(err error) error {
 	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Err == syscall.ELOOP {
+		return errors.New("too many levels of symbolic links")
+	}
 	if errors.As(err, &pe) {
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -226,7 +243,13 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fail("", "%s", jsonerr.Describe(data, err))
 	}
-	return raw.resolve(origin, fail)
+	p, err := raw.resolve(origin, fail)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	p.SHA256 = hex.EncodeToString(sum[:])
+	return p, nil
 }
 
 // resolve turns the raw document into a Profile, checking the rules a

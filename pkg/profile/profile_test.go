@@ -1,7 +1,9 @@
 package profile
 
 import (
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +13,8 @@ import (
 )
 
 func TestParseDefaults(t *testing.T) {
-	p, err := Parse([]byte(`{"name": "x", "binds": [{"source": "data", "target": "/data"}], "seccomp_profile": "f/filter.bpf"}`),
-		Origin{Path: "/etc/shannot/x.json"})
+	doc := []byte(`{"name": "x", "binds": [{"source": "data", "target": "/data"}], "seccomp_profile": "f/filter.bpf"}`)
+	p, err := Parse(doc, Origin{Path: "/etc/shannot/x.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +29,7 @@ func TestParseDefaults(t *testing.T) {
 		UserNamespaceIsolation: true,
 		AdditionalArgs:         []string{},
 		Origin:                 Origin{Path: "/etc/shannot/x.json"},
+		SHA256:                 fmt.Sprintf("%x", sha256.Sum256(doc)),
 	}
 	if diff := cmp.Diff(p, want); diff != "" {
 		t.Errorf("Parse (-got +want):\n%s", diff)
@@ -112,7 +115,7 @@ func TestLoadChecksSources(t *testing.T) {
 	}
 	t.Run("missing required source", func(t *testing.T) {
 		f := write("a.json", `{"name": "a", "binds": [{"source": "nope", "target": "/n"}]}`)
-		_, err := Load(f)
+		_, err := Load(f, nil)
 		want := "profile " + f + ": /binds/0/source: " + filepath.Join(dir, "nope") + ` does not exist on this host; create it, fix the path, or set "optional": true`
 		if err == nil || err.Error() != want {
 			t.Fatalf("Load = %v\nwant %s", err, want)
@@ -120,7 +123,7 @@ func TestLoadChecksSources(t *testing.T) {
 	})
 	t.Run("missing optional source", func(t *testing.T) {
 		f := write("b.json", `{"name": "b", "binds": [{"source": "nope", "target": "/n", "optional": true}]}`)
-		p, err := Load(f)
+		p, err := Load(f, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +133,7 @@ func TestLoadChecksSources(t *testing.T) {
 	})
 	t.Run("symlinked source is canonicalised", func(t *testing.T) {
 		f := write("c.json", `{"name": "c", "binds": [{"source": "link", "target": "/l"}]}`)
-		p, err := Load(f)
+		p, err := Load(f, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,13 +143,13 @@ func TestLoadChecksSources(t *testing.T) {
 		}
 	})
 	t.Run("missing file", func(t *testing.T) {
-		_, err := Load(filepath.Join(dir, "none.json"))
+		_, err := Load(filepath.Join(dir, "none.json"), nil)
 		if err == nil || !strings.HasSuffix(err.Error(), "none.json: no such file") {
 			t.Fatalf("Load = %v", err)
 		}
 	})
 	t.Run("directory", func(t *testing.T) {
-		_, err := Load(dir)
+		_, err := Load(dir, nil)
 		if err == nil || !strings.HasSuffix(err.Error(), "not a regular file") {
 			t.Fatalf("Load = %v", err)
 		}
@@ -191,7 +194,7 @@ func TestShippedProfilesParse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := Open(o)
+		p, err := Open(o, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", n, err)
 		}

@@ -39,39 +39,6 @@ func CheckBPF(program []byte) error {
 	return nil
 }
 
-// OpenBPF opens the BPF program at path, checks it with CheckBPF, and
-// returns the open file positioned at its start, ready to hand to bwrap.
-func OpenBPF(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-	if err != nil {
-		return nil, &Error{File: path, Msg: describe(err)}
-	}
-	program, err := readProgram(f)
-	if err == nil {
-		err = CheckBPF(program)
-	}
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		f.Close()
-		return nil, &Error{File: path, Msg: err.Error()}
-	}
-	return f, nil
-}
-
-// readProgram reads at most one byte more than the largest program.
-func readProgram(f *os.File) ([]byte, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("is not a regular file")
-	}
-	return io.ReadAll(io.LimitReader(f, MaxInstructions*InstructionSize+1))
-}
-
 // MemFile returns a sealed in-memory file holding program, for filters
 // that have no file on disk (built-in or freshly compiled ones).
 func MemFile(name string, program []byte) (*os.File, error) {

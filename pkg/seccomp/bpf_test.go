@@ -36,28 +36,29 @@ func TestCheckBPF(t *testing.T) {
 	}
 }
 
-func TestOpenBPF(t *testing.T) {
+func TestOpen(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.bpf")
 	os.WriteFile(good, []byte("\x06\x00\x00\x00\x00\x00\xff\x7f"), 0o644) // ret ALLOW
-	f, err := OpenBPF(good)
+	f, err := Open(good, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, _ := io.ReadAll(f) // handed to bwrap at offset 0
+	data, _ := io.ReadAll(f.File) // handed to bwrap at offset 0
 	f.Close()
-	if len(data) != 8 {
-		t.Errorf("OpenBPF left the file at the wrong offset: read %d bytes", len(data))
+	if len(data) != 8 || f.Policy {
+		t.Errorf("Open left the file at the wrong offset (read %d bytes) or took it for a policy", len(data))
 	}
-
+	os.WriteFile(filepath.Join(dir, "odd.bpf"), []byte("123456789"), 0o644)
 	for _, tc := range []struct{ name, path, want string }{
 		{"missing", filepath.Join(dir, "none.bpf"), "none.bpf: no such file; fix seccomp_profile or set it to null"},
 		{"directory", dir, "is not a regular file"},
+		{"truncated", filepath.Join(dir, "odd.bpf"), "is 9 bytes, not a whole number of 8-byte BPF instructions"},
 	} {
-		_, err := OpenBPF(tc.path)
+		_, err := Open(tc.path, Options{})
 		var se *Error
-		if !errors.As(err, &se) || !strings.HasSuffix(err.Error(), tc.want) {
-			t.Errorf("%s: OpenBPF = %v, want *Error ending %q", tc.name, err, tc.want)
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Open = %v, want *Error containing %q", tc.name, err, tc.want)
 		}
 	}
 }

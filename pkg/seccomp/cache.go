@@ -18,6 +18,9 @@ import (
 // every read; a corrupt or unreadable entry is ignored and rebuilt.
 type Cache struct {
 	Dir string
+	// Open opens entries; nil means os.Open. When shannot runs as root
+	// for another user it refuses entries a non-root user could write.
+	Open Opener
 }
 
 // cacheFormat changes whenever the entry format or the compiler's
@@ -59,7 +62,11 @@ func (c *Cache) get(key string) *Compiled {
 	if c == nil {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(c.Dir, key+".bpf"))
+	open := c.Open
+	if open == nil {
+		open = os.Open
+	}
+	f, err := open(filepath.Join(c.Dir, key+".bpf"))
 	if err != nil {
 		return nil
 	}

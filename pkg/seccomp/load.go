@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"golang.org/x/sys/unix"
 )
 
 // Loaded is a filter ready to hand to bwrap.
@@ -27,18 +25,26 @@ type Loaded struct {
 // Close releases the filter's file.
 func (l *Loaded) Close() error { return l.File.Close() }
 
-// Options control how a policy is compiled.
+// Opener opens a file for reading (see profile.Opener).
+type Opener func(name string) (*os.File, error)
+
+// Options control how a filter is read and a policy compiled.
 type Options struct {
 	Strict bool   // unknown call names are errors
 	Cache  *Cache // nil: always compile
 	Host   Host
+	Open   Opener // opens filter files; nil: os.Open
 }
 
 // Open loads the filter at path. A BPF program is checked (see CheckBPF)
 // and used as is; an OCI JSON policy is compiled, or taken from the
 // cache, into a sealed memfd. Nothing is written to disk but the cache.
 func Open(path string, opts Options) (*Loaded, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	open := opts.Open
+	if open == nil {
+		open = os.Open
+	}
+	f, err := open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: describe(err)}
 	}

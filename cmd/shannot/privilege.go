@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strconv"
+
+	"github.com/shannot-project/shannot/internal/trust"
+	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/seccomp"
+)
+
+// invoker is who asked for this run of shannot.
+type invoker struct {
+	// privileged is true when shannot runs as root on behalf of another
+	// user: through sudo ($SUDO_UID is set) or as a setuid binary. Then
+	// everything the caller controls is hostile.
+	privileged bool
+	name       string
+	uid        int
+}
+
+// who is the invoker of this process, set once by run.
+var who invoker
+
+func whoInvoked() invoker {
+	uid := os.Getuid()
+	inv := invoker{uid: uid, name: userName(uid)}
+	if os.Geteuid() != 0 {
+		return inv
+	}
+	if s := os.Getenv("SUDO_UID"); s != "" {
+		inv.privileged = true
+		if n, err := strconv.Atoi(s); err == nil {
+			inv.uid = n
+		}
+		inv.name = os.Getenv("SUDO_USER")
+		if inv.name == "" {
+			inv.name = userName(inv.uid)
+		}
+		return inv
+	}
+	inv.privileged = uid != 0 // setuid root
+	return inv
+}
+
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(uid)
+}
+
+// errRefused is what shannot says to a caller asking, through sudo, for
+// something that would let them choose or loosen the sandbox.
+var errRefused = errors.New("refused when shannot runs as root for another user")
+
+func refused(what string) error { return fmt.Errorf("%s: %w", what, errRefused) }
+
+// opener opens the files that decide what the sandbox is: as root for
+// another user, only files no one but root could have written.
+func opener() func(string) (*os.File, error) {
+	if who.privileged {
+		return trust.Open
+	}
+	return os.Open
+}
+
+// profileSearch is where profiles are looked for: the caller's
+// environment and home count only when the caller is not hostile.
+func profileSearch(ref string) profile.Search {
+	s := profile.DefaultSearch(ref)
+	if who.privileged {
+		s.Getenv = nil
+		s.Home = ""
+	}
+	return s
+}
+
+// seccompOptions are the options filters are opened and compiled with.
+func seccompOptions() seccomp.Options {
+	cache := seccomp.DefaultCache()
+	if cache != nil && who.privileged {
+		cache.Open = trust.Open
+	}
+	return seccomp.Options{Cache: cache, Host: seccomp.ThisHost(), Open: opener()}
+}
+
+// findBwrap finds bwrap: for a hostile caller, only in the system's
+// locations, root-owned, and never where --bwrap or $BWRAP say.
+func findBwrap(flag string) (string, error) {
+	if !who.privileged {
+		if flag == "" {
+			flag = os.Getenv("BWRAP")
+		}
+		return bwrap.FindBwrap(flag, os.Getenv("PATH"))
+	}
+	if flag != "" {
+		return "", refused("--bwrap")
+	}
+	b, err := bwrap.FindBwrap("", "")
+	if err != nil {
+		return "", err
+	}
+	f, err := trust.Open(b)
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	return b, nil
+}
