@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what building and testing shannot needs on Debian or Ubuntu,
-# and only what is missing. Used by `make demo`, `make test` and .ci/run.
+# and only what is missing. Used by `make demo`, and with "test" by
+# `make test` (and so .ci/run), whose integration tests also need sudo
+# and script(1).
 set -eu
 
 need=""
@@ -11,6 +13,11 @@ pkg-config --exists libseccomp 2>/dev/null || need="$need libseccomp-dev"
 command -v go >/dev/null 2>&1 || need="$need golang-go"
 # Tests run commands as an unprivileged user created with useradd.
 command -v useradd >/dev/null 2>&1 || need="$need passwd"
+if [ "${1:-}" = test ]; then
+	command -v sudo >/dev/null 2>&1 || need="$need sudo"
+	command -v script >/dev/null 2>&1 || need="$need bsdutils"
+	command -v perl >/dev/null 2>&1 || need="$need perl-base"
+fi
 
 if [ -n "$need" ]; then
 	if [ "$(id -u)" -eq 0 ]; then
