@@ -23,7 +23,8 @@ shannot [--profile P] COMMAND [ARG...]       (same as run)
 shannot [--profile P] export | verify
 shannot profile list | validate FILE...
 shannot seccomp compile | inspect | explain | presets
-shannot doctor [--json]`,
+shannot doctor [--json]
+shannot mcp [--profile P]... | mcp install --client C`,
 		Description: `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
@@ -49,6 +50,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			profileCommand(),
 			seccompCommand(),
 			doctorCommand(),
+			mcpCommand(),
 			probeCommand(),
 		},
 		// shannot prints its errors and picks exit statuses in one place.
@@ -76,7 +78,7 @@ func implicitRun(args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "help", "h", probeName}
+	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "help", "h", probeName}
 	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
 	for i := 1; i < len(args); i++ {
 		a := args[i]

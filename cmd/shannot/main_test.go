@@ -86,3 +86,22 @@ func TestDryRun(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestParseBytes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"65536", 65536}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}, {"1M", 1 << 20}, {"2GB", 2 << 30}, {"10B", 10},
+		{"0", -1}, {"-5", -1}, {"lots", -1}, {"1.5M", -1}, {"", -1}, {"99999999999G", -1}} {
+		got, err := parseBytes(tc.in)
+		if tc.want < 0 {
+			if err == nil {
+				t.Errorf("parseBytes(%q) = %d, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}

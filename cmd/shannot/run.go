@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -14,9 +14,12 @@ import (
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
-	"github.com/shannot-project/shannot/pkg/seccomp"
-	"github.com/shannot-project/shannot/profiles"
+	"github.com/shannot-project/shannot/pkg/sandbox"
 )
+
+// defaultJSONMaxOutput bounds what run --json keeps of each stream when
+// --max-output is not given: the JSON object holds the output in memory.
+const defaultJSONMaxOutput = 1 << 20
 
 func runCommand() *cli.Command {
 	return &cli.Command{
@@ -29,70 +32,151 @@ COMMAND are its own: "shannot run ls -la /" passes -la to ls.
 Examples:
    shannot run ls -la /
    shannot --profile diagnostics run df -h
-   shannot --profile ./p.json run --dry-run -- cat /etc/hostname`,
+   shannot --profile ./p.json run --dry-run -- cat /etc/hostname
+   shannot run --timeout 10s --max-output 1MiB --json -- find / -name '*.conf'`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line, shell-quoted, and run nothing"},
+			&cli.DurationFlag{Name: "timeout", Usage: "kill the whole sandbox after `DURATION` (exit status 124)"},
+			&cli.StringFlag{Name: "max-output", Usage: "pass on at most `BYTES` of stdout and of stderr (e.g. 65536, 64KiB, 1MiB)"},
+			&cli.StringFlag{Name: "on-overflow", Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the status and output when the command ends"},
+			&cli.BoolFlag{Name: "no-stdin", Usage: "give the command /dev/null as standard input"},
 			forceFlag,
 		},
 		Action: runAction,
 	}
 }
 
+// forceFlag skips the check that a command can start under the filter.
+var forceFlag = &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
+
 func runAction(c *cli.Context) (err error) {
 	argv := c.Args().Slice()
 	if len(argv) == 0 {
 		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
 	}
+	limits, err := runLimits(c)
+	if err != nil {
+		return err
+	}
 	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
 	if who.privileged && !c.Bool("dry-run") {
 		defer func() { logRun(c, rec, err) }()
+	}
+	if c.Bool("json") {
+		defer func() { err = reportFailure(c, rec, argv, err) }()
 	}
 	p, err := loadProfile(c)
 	if err != nil {
 		return err
 	}
 	rec.Profile, rec.ProfileSHA256 = p.Origin.String(), p.SHA256
-	if _, err := bwrap.ResolveCommand(p, argv[0]); err != nil {
-		return err
-	}
-	sb, err := prepare(c, p, c.Bool("dry-run"))
+	cfg, err := sandboxConfig(c, c.Bool("dry-run"))
 	if err != nil {
 		return err
 	}
-	defer sb.close()
-	sb.argv = argv
-	if sb.filter != nil {
-		rec.Filter, rec.FilterSHA256 = sb.filter.Source, sb.filter.SHA256
+	sb, err := sandbox.Prepare(p, argv, cfg)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	if sb.Filter != nil {
+		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
 	if c.Bool("dry-run") {
-		fmt.Fprintln(c.App.Writer, sb.commandLine())
+		self, err := os.Executable()
+		if err != nil {
+			self = "shannot"
+		}
+		fmt.Fprintln(c.App.Writer, sb.CommandLine(self))
 		return nil
 	}
-	status, err := sb.launch(c).Run()
+	var stdin = c.App.Reader
+	if c.Bool("no-stdin") {
+		stdin = nil
+	}
+	if c.Bool("json") {
+		res, err := sb.Capture(context.Background(), stdin, limits)
+		if err != nil {
+			return err
+		}
+		if err := json.NewEncoder(c.App.Writer).Encode(res.Report(p.Origin.String(), argv)); err != nil {
+			return err
+		}
+		return &statusError{code: res.ExitCode}
+	}
+	status, err := sb.Run(context.Background(), sandbox.Streams{Stdin: stdin, Stdout: c.App.Writer, Stderr: c.App.ErrWriter}, limits, true)
 	if err != nil {
 		return err
 	}
+	switch {
+	case status.TimedOut:
+		return &statusError{code: status.ExitCode, err: fmt.Errorf("timed out after %s; the sandbox was killed", limits.Timeout)}
+	case status.Overflowed:
+		return &statusError{code: status.ExitCode, err: fmt.Errorf("output passed --max-output %d bytes; the sandbox was killed (--on-overflow=kill)", limits.MaxOutput)}
+	case status.StdoutTruncated || status.StderrTruncated:
+		fmt.Fprintf(c.App.ErrWriter, "shannot: output beyond --max-output %d bytes was dropped\n", limits.MaxOutput)
+	}
 	return &statusError{code: status.ExitCode}
+}
+
+// runLimits reads --timeout, --max-output and --on-overflow.
+func runLimits(c *cli.Context) (bwrap.Limits, error) {
+	l := bwrap.Limits{Timeout: c.Duration("timeout")}
+	if l.Timeout < 0 {
+		return l, &usageError{msg: "--timeout must be positive"}
+	}
+	if s := c.String("max-output"); s != "" {
+		n, err := parseBytes(s)
+		if err != nil {
+			return l, &usageError{msg: "--max-output: " + err.Error()}
+		}
+		l.MaxOutput = n
+	} else if c.Bool("json") {
+		l.MaxOutput = defaultJSONMaxOutput
+	}
+	switch c.String("on-overflow") {
+	case "truncate":
+	case "kill":
+		l.KillOnOverflow = true
+	default:
+		return l, &usageError{msg: fmt.Sprintf("--on-overflow is truncate or kill, not %q", c.String("on-overflow"))}
+	}
+	return l, nil
+}
+
+// reportFailure turns a failure of run --json into the JSON object,
+// keeping the exit status; the command's own results pass through.
+func reportFailure(c *cli.Context, rec audit.Record, argv []string, err error) error {
+	var st *statusError
+	if err == nil || (errors.As(err, &st) && st.err == nil) {
+		return err
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	code := exitCode(err)
+	rep := sandbox.Report{ExitCode: code, Profile: rec.Profile, Command: argv, Error: err.Error(),
+		StdoutEncoding: "utf-8", StderrEncoding: "utf-8"}
+	json.NewEncoder(c.App.Writer).Encode(rep)
+	return &statusError{code: code, err: err}
 }
 
 // logRun audit-logs a run made as root for another user. A logging
 // failure is reported and changes nothing else.
 func logRun(c *cli.Context, rec audit.Record, runErr error) {
 	rec.DurationMS = time.Since(rec.Time).Milliseconds()
-	rec.ExitStatus = exitCode(runErr)
-	if runErr == nil {
-		rec.ExitStatus = 0
+	rec.ExitStatus = 0
+	if runErr != nil {
+		rec.ExitStatus = exitCode(runErr)
 	}
 	var st *statusError
 	if runErr != nil && !(errors.As(runErr, &st) && st.err == nil) {
 		rec.Error = runErr.Error()
 	}
 	cfg, err := audit.LoadConfig(trust.Open)
-	if err == nil {
-		err = audit.Log(rec, cfg)
-	} else {
-		err = errors.Join(err, audit.Log(rec, audit.Config{}))
-	}
+	err = errors.Join(err, audit.Log(rec, cfg))
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: audit log: %v\n", err)
 	}
@@ -117,138 +201,24 @@ func loadProfile(c *cli.Context) (*profile.Profile, error) {
 	return p, nil
 }
 
-// forceFlag skips the check that a command can start under the filter.
-var forceFlag = &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
-
-// sandbox is a command ready to run in a profile's sandbox.
-type sandbox struct {
-	bwrap  string
-	args   []string // bwrap's options, ending with "--"
-	argv   []string
-	filter *seccomp.Loaded // nil: no filter
-}
-
-// filterFD is the descriptor bwrap finds the seccomp filter on: the
-// first of Launch.Files.
-const filterFD = 3
-
-// prepare opens the profile's filter, finds bwrap and builds bwrap's
-// options. A dry run needs no bwrap on this host.
-func prepare(c *cli.Context, p *profile.Profile, dryRun bool) (*sandbox, error) {
+// sandboxConfig is how this invocation builds sandboxes. A dry run needs
+// no bwrap on this host.
+func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	if c.Bool("force") && who.privileged {
-		return nil, refused("--force")
+		return sandbox.Config{}, refused("--force")
 	}
-	sb := &sandbox{}
-	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: who.privileged}
-	if p.SeccompProfile != nil {
-		f, err := openFilter(c, p)
-		if err != nil {
-			return nil, err
-		}
-		sb.filter, opts.SeccompFD = f, filterFD
-	}
-	sb.args = bwrap.Args(p, opts)
 	b, err := findBwrap(c.String("bwrap"))
 	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
-		sb.close()
-		return nil, err
+		return sandbox.Config{}, err
 	}
 	if b == "" {
 		b = "bwrap"
 	}
-	sb.bwrap = b
-	return sb, nil
-}
-
-// openFilter loads the profile's seccomp filter, compiling a JSON policy
-// (or taking it from the cache), and unless --force checks that a
-// command can start under it.
-func openFilter(c *cli.Context, p *profile.Profile) (*seccomp.Loaded, error) {
-	opts := seccompOptions()
-	var (
-		f   *seccomp.Loaded
-		err error
-	)
-	if p.Origin.Builtin {
-		f, err = openBuiltinPolicy(*p.SeccompProfile, opts)
-	} else {
-		f, err = seccomp.Open(*p.SeccompProfile, opts)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(f.Unknown) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s\n",
-			f.Source, seccomp.LibraryVersion(), strings.Join(f.Unknown, ", "))
-	}
-	if !c.Bool("force") {
-		if err := checkStart(f); err != nil {
-			f.Close()
-			return nil, err
-		}
-	}
-	return f, nil
-}
-
-// checkStart refuses a filter under which no command could start.
-func checkStart(f *seccomp.Loaded) error {
-	prog, err := seccomp.Decode(f.Program)
-	if err != nil {
-		return &seccomp.Error{File: f.Source, Msg: err.Error()}
-	}
-	if err := seccomp.CheckStart(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
-		return &seccomp.Error{File: f.Source, Msg: err.Error()}
-	}
-	return nil
-}
-
-// openBuiltinPolicy loads a policy embedded in the binary.
-func openBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, error) {
-	data, err := fs.ReadFile(profiles.FS, name)
-	if err != nil {
-		return nil, &seccomp.Error{File: "builtin:" + name, Msg: "no such built-in policy"}
-	}
-	return seccomp.FromBytes("builtin:"+name, data, opts)
-}
-
-func (sb *sandbox) close() {
-	if sb.filter != nil {
-		sb.filter.Close()
-	}
-}
-
-// commandLine is the bwrap command line that reproduces the sandbox in a
-// shell. A BPF file is opened on the filter's descriptor by a
-// redirection; a JSON policy is compiled on the fly by a bash process
-// substitution.
-func (sb *sandbox) commandLine() string {
-	line := bwrap.Quote(append(append([]string{sb.bwrap}, sb.args...), sb.argv...))
-	switch {
-	case sb.filter == nil:
-	case sb.filter.Policy:
-		self, err := os.Executable()
-		if err != nil {
-			self = "shannot"
-		}
-		line += fmt.Sprintf(" %d< <(%s)", filterFD, bwrap.Quote([]string{self, "seccomp", "compile", sb.filter.Source, "-"}))
-	default:
-		line += fmt.Sprintf(" %d< %s", filterFD, bwrap.Quote([]string{sb.filter.Source}))
-	}
-	return line
-}
-
-func (sb *sandbox) launch(c *cli.Context) *bwrap.Launch {
-	l := &bwrap.Launch{
-		Bwrap:  sb.bwrap,
-		Args:   sb.args,
-		Argv:   sb.argv,
-		Env:    []string{},
-		Stdin:  os.Stdin,
-		Stdout: c.App.Writer,
-		Stderr: c.App.ErrWriter,
-	}
-	if sb.filter != nil {
-		l.Files = []*os.File{sb.filter.File}
-	}
-	return l
+	return sandbox.Config{
+		Bwrap:       b,
+		Seccomp:     seccompOptions(),
+		Force:       c.Bool("force"),
+		ForceUserNS: who.privileged,
+		Warn:        func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) },
+	}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 	"github.com/shannot-project/shannot/profiles"
 )
@@ -86,7 +87,7 @@ Examples:
 // shipped policy by name.
 func loadFilter(ref string, opts seccomp.Options) (*seccomp.Loaded, error) {
 	if name, ok := presetPath(ref); ok {
-		return openBuiltinPolicy(name, opts)
+		return sandbox.OpenBuiltinPolicy(name, opts)
 	}
 	return seccomp.Open(ref, opts)
 }

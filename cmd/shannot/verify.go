@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,10 +10,13 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/sandbox"
 )
 
 // canary is put in bwrap's own environment by verify: it must not be
@@ -81,22 +85,24 @@ func probeSandbox(c *cli.Context, p *profile.Profile) (*probeFacts, error) {
 	}
 	defer self.Close()
 
-	sb, err := prepare(c, p, false)
+	cfg, err := sandboxConfig(c, false)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.close()
-	l := sb.launch(c)
-	l.Files = append(l.Files, self)
-	selfFD := filterFD + len(l.Files) - 1
+	sb, err := sandbox.New(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close()
+	var out, errOut bytes.Buffer
+	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, bwrap.Limits{Timeout: time.Minute, MaxOutput: 1 << 20}, self)
+	selfFD := sandbox.FilterFD + len(l.Files) - 1
 	l.Argv = []string{fmt.Sprintf("/proc/self/fd/%d", selfFD), probeName}
 	for _, t := range writeTargets(p) {
 		l.Argv = append(l.Argv, "--write", t)
 	}
-	var out, errOut bytes.Buffer
-	l.Stdin, l.Stdout, l.Stderr = nil, &out, &errOut
 	l.Env = []string{canary + "=leaked"}
-	status, err := l.Run()
+	status, err := l.Run(context.Background())
 	if err != nil {
 		os.Stderr.Write(errOut.Bytes())
 		return nil, err

@@ -3,6 +3,7 @@ package bwrap
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,10 +71,26 @@ type Launch struct {
 	// Files are handed to bwrap as descriptors 3, 4, ... in order; the
 	// seccomp filter's descriptor in Args must match its place here.
 	Files  []*os.File
-	Env    []string // bwrap's own environment (the command's is set by --setenv)
-	Stdin  io.Reader
+	Env    []string  // bwrap's own environment (the command's is set by --setenv)
+	Stdin  io.Reader // nil: /dev/null
 	Stdout io.Writer
 	Stderr io.Writer
+	Limits Limits
+	// ForwardSignals passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+	// SIGUSR2 received by this process on to the command, as a command
+	// line wrapper should; a server running many commands leaves it off.
+	ForwardSignals bool
+}
+
+// Limits bound a run. Zero values mean no limit.
+type Limits struct {
+	// Timeout kills the whole sandbox when it expires.
+	Timeout time.Duration
+	// MaxOutput is the most bytes passed on from each of stdout and
+	// stderr. Beyond it output is dropped while the command runs on, or
+	// the sandbox is killed when KillOnOverflow is set.
+	MaxOutput      int64
+	KillOnOverflow bool
 }
 
 // SetupError means bwrap failed before the command ran: its own message
@@ -90,23 +109,34 @@ func (e *SetupError) Error() string {
 // Status is how the sandboxed command ended.
 type Status struct {
 	// ExitCode is the command's exit status, or 128+N when signal N
-	// killed it (as bwrap and shells report it).
+	// killed it (as bwrap and shells report it); 124 when it timed out.
 	ExitCode int
+	// TimedOut is set when Limits.Timeout killed the sandbox.
+	TimedOut bool
+	// Overflowed is set when output beyond Limits.MaxOutput killed the
+	// sandbox (KillOnOverflow); ExitCode is then 128+SIGKILL.
+	Overflowed bool
+	// StdoutTruncated and StderrTruncated say that output was dropped.
+	StdoutTruncated, StderrTruncated bool
 }
+
+// ExitTimedOut is the status of a run killed by its timeout, as
+// coreutils timeout(1) reports it.
+const ExitTimedOut = 124
 
 // forwarded are the signals that a run passes on to the command instead
 // of dying from them.
 var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
 
-// Run starts bwrap, forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1
-// and SIGUSR2 to the command and waits for it to end. It returns the
-// command's status, or a *SetupError when bwrap failed before the command
-// ran.
+// Run starts bwrap and waits for the command to end, enforcing Limits
+// and, with ForwardSignals, passing signals on to the command.
+// Cancelling ctx kills the sandbox. It returns the command's status, or a
+// *SetupError when bwrap failed before the command ran.
 //
 // bwrap reports the command's exit status on a --json-status-fd pipe
 // only once the command has really run; that tells a command's exit 1
 // apart from bwrap's own failures, which also exit 1.
-func (l *Launch) Run() (Status, error) {
+func (l *Launch) Run(ctx context.Context) (Status, error) {
 	statusR, statusW, err := os.Pipe()
 	if err != nil {
 		return Status{}, err
@@ -122,8 +152,6 @@ func (l *Launch) Run() (Status, error) {
 		Args:       argv,
 		Env:        l.Env,
 		Stdin:      l.Stdin,
-		Stdout:     l.Stdout,
-		Stderr:     l.Stderr,
 		ExtraFiles: files,
 		SysProcAttr: &syscall.SysProcAttr{
 			// Own process group: a terminal's Ctrl-C reaches shannot,
@@ -135,9 +163,24 @@ func (l *Launch) Run() (Status, error) {
 			Pdeathsig: unix.SIGKILL,
 		},
 	}
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
+	reports := &statusReports{done: make(chan struct{})}
+	var st Status
+	var overflowed atomic.Bool
+	onOverflow := func() {
+		if l.Limits.KillOnOverflow && !overflowed.Swap(true) {
+			reports.kill(cmd.Process)
+		}
+	}
+	var stdout, stderr *limitWriter
+	cmd.Stdout, stdout = limit(l.Stdout, l.Limits.MaxOutput, onOverflow)
+	cmd.Stderr, stderr = limit(l.Stderr, l.Limits.MaxOutput, onOverflow)
+
+	var sigs chan os.Signal
+	if l.ForwardSignals {
+		sigs = make(chan os.Signal, 8)
+		signal.Notify(sigs, forwarded...)
+		defer signal.Stop(sigs)
+	}
 
 	// Pdeathsig fires when the thread that started bwrap exits: keep
 	// this goroutine on its thread until bwrap has been reaped.
@@ -148,8 +191,16 @@ func (l *Launch) Run() (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("starting %s: %w", l.Bwrap, unwrapExecError(err))
 	}
+	go reports.read(statusR)
 
-	reports := readStatus(statusR)
+	var timedOut atomic.Bool
+	if l.Limits.Timeout > 0 {
+		timer := time.AfterFunc(l.Limits.Timeout, func() {
+			timedOut.Store(true)
+			reports.kill(cmd.Process)
+		})
+		defer timer.Stop()
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -159,6 +210,9 @@ func (l *Launch) Run() (Status, error) {
 			select {
 			case s := <-sigs:
 				reports.signalCommand(cmd.Process, s.(syscall.Signal))
+			case <-ctx.Done():
+				reports.kill(cmd.Process)
+				return
 			case <-done:
 				return
 			}
@@ -168,16 +222,67 @@ func (l *Launch) Run() (Status, error) {
 	close(done)
 	wg.Wait()
 	exit, ran := reports.result()
-	if ran {
-		return Status{ExitCode: exit}, nil
+	st.StdoutTruncated, st.StderrTruncated = stdout.wasTruncated(), stderr.wasTruncated()
+	switch {
+	case timedOut.Load():
+		st.TimedOut, st.ExitCode = true, ExitTimedOut
+		return st, nil
+	case overflowed.Load():
+		st.Overflowed, st.ExitCode = true, 128+int(unix.SIGKILL)
+		return st, nil
+	case ctx.Err() != nil:
+		return st, ctx.Err()
+	case ran:
+		st.ExitCode = exit
+		return st, nil
 	}
 	var ee *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &ee) {
-		return Status{}, waitErr
+		return st, waitErr
 	}
-	code := cmd.ProcessState.ExitCode()
-	return Status{}, &SetupError{ExitCode: code}
+	return st, &SetupError{ExitCode: cmd.ProcessState.ExitCode()}
 }
+
+// limitWriter passes on at most left bytes, then drops the rest while
+// reporting success, so that the command runs on undisturbed.
+type limitWriter struct {
+	dst        io.Writer
+	left       int64
+	truncated  atomic.Bool
+	onOverflow func()
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) <= w.left {
+		w.left -= int64(len(p))
+		return w.dst.Write(p)
+	}
+	if w.left > 0 {
+		if _, err := w.dst.Write(p[:w.left]); err != nil {
+			return 0, err
+		}
+		w.left = 0
+	}
+	if !w.truncated.Swap(true) {
+		w.onOverflow()
+	}
+	return len(p), nil
+}
+
+// limit wraps w when max > 0. Without a limit w goes to bwrap as is: an
+// *os.File becomes the command's own descriptor, with no copying.
+func limit(w io.Writer, max int64, onOverflow func()) (io.Writer, *limitWriter) {
+	if max <= 0 {
+		return w, nil
+	}
+	if w == nil {
+		w = io.Discard
+	}
+	lw := &limitWriter{dst: w, left: max, onOverflow: onOverflow}
+	return lw, lw
+}
+
+func (w *limitWriter) wasTruncated() bool { return w != nil && w.truncated.Load() }
 
 // statusReports collects what bwrap writes on --json-status-fd.
 type statusReports struct {
@@ -188,30 +293,39 @@ type statusReports struct {
 	done     chan struct{}
 }
 
-func readStatus(r io.Reader) *statusReports {
-	s := &statusReports{done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		dec := json.NewDecoder(bufio.NewReader(r))
-		for {
-			var m struct {
-				ChildPID *int `json:"child-pid"`
-				ExitCode *int `json:"exit-code"`
-			}
-			if err := dec.Decode(&m); err != nil {
-				return
-			}
-			s.mu.Lock()
-			if m.ChildPID != nil {
-				s.childPID = *m.ChildPID
-			}
-			if m.ExitCode != nil {
-				s.exitCode, s.exited = *m.ExitCode, true
-			}
-			s.mu.Unlock()
+// read decodes bwrap's reports until the pipe closes.
+func (s *statusReports) read(r io.Reader) {
+	defer close(s.done)
+	dec := json.NewDecoder(bufio.NewReader(r))
+	for {
+		var m struct {
+			ChildPID *int `json:"child-pid"`
+			ExitCode *int `json:"exit-code"`
 		}
-	}()
-	return s
+		if err := dec.Decode(&m); err != nil {
+			return
+		}
+		s.mu.Lock()
+		if m.ChildPID != nil {
+			s.childPID = *m.ChildPID
+		}
+		if m.ExitCode != nil {
+			s.exitCode, s.exited = *m.ExitCode, true
+		}
+		s.mu.Unlock()
+	}
+}
+
+// kill ends the whole sandbox: SIGKILL to its process 1 takes every
+// process of its PID namespace with it, and bwrap follows.
+func (s *statusReports) kill(bwrap *os.Process) {
+	s.mu.Lock()
+	pid := s.childPID
+	s.mu.Unlock()
+	if pid > 0 {
+		_ = unix.Kill(pid, unix.SIGKILL)
+	}
+	_ = bwrap.Kill()
 }
 
 // result waits for bwrap's reports to end and says whether the command

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/pkg/mcpserver"
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+func mcpCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "mcp",
+		Usage: "serve the sandbox to LLM agents over the Model Context Protocol (stdio)",
+		Description: `Speaks MCP on standard input and output; logs go to standard error. Tools:
+run_command, list_profiles, read_file, list_directory (see docs/mcp.md).
+
+Examples:
+   shannot mcp                                   offer the shipped profiles
+   shannot mcp --profile diagnostics --profile ./web-logs.json
+   shannot mcp install --client claude-code      print the client's configuration entry`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "offer this profile (`NAME` or path); repeatable; default: the shipped ones"},
+			&cli.IntFlag{Name: "max-concurrent", Value: mcpserver.DefaultMaxConcurrent, Usage: "commands run at once; others wait"},
+		},
+		Action: mcpServe,
+		Subcommands: []*cli.Command{
+			{
+				Name:  "install",
+				Usage: "print, or with --write add, the client configuration entry that starts shannot mcp",
+				Description: `Clients: claude-code (~/.claude.json), claude-desktop
+(~/.config/Claude/claude_desktop_config.json), codex (~/.codex/config.toml).
+--write adds the "shannot" entry and leaves every other entry of the file as
+it was; it refuses to replace an existing "shannot" entry.
+
+Examples:
+   shannot mcp install --client claude-desktop
+   shannot mcp install --client codex --write --profile diagnostics`,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "client", Required: true, Usage: "claude-code, claude-desktop or codex"},
+					&cli.BoolFlag{Name: "write", Usage: "add the entry to the client's configuration file"},
+					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
+					&cli.StringFlag{Name: "config", Usage: "the client's configuration `FILE` (default: the client's usual one)"},
+				},
+				Action: mcpInstall,
+			},
+		},
+	}
+}
+
+func mcpServe(c *cli.Context) error {
+	refs := c.StringSlice("profile")
+	if len(refs) == 0 {
+		// shannot --profile P mcp: the global flag, from the parent context.
+		for _, ctx := range c.Lineage()[1:] {
+			if g := ctx.String("profile"); g != "" {
+				refs = []string{g}
+				break
+			}
+		}
+	}
+	if len(refs) == 0 {
+		names, err := profileSearch("").Names()
+		if err != nil {
+			return err
+		}
+		// The built-in default first: it is what a call without a profile gets.
+		refs = append([]string{profile.DefaultName}, without(names, profile.DefaultName)...)
+	}
+	var profiles []*profile.Profile
+	for _, ref := range refs {
+		origin, err := profileSearch(ref).Find()
+		if err != nil {
+			return err
+		}
+		p, err := profile.Open(origin, opener())
+		if err != nil {
+			return err
+		}
+		profiles = append(profiles, p)
+	}
+	cfg, err := sandboxConfig(c, false)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
+	cfg.Warn = func(msg string) { log.Warn(msg) }
+	srv, err := mcpserver.New(mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"),
+		Version: version, Log: log})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGINT, unix.SIGTERM)
+	defer stop()
+	log.Info("serving MCP on stdio", "profiles", len(profiles))
+	if err := srv.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func without(list []string, drop string) []string {
+	var out []string
+	for _, s := range list {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mcpEntry is how a client starts the server.
+type mcpEntry struct {
+	Command string   `json:"command" toml:"command"`
+	Args    []string `json:"args" toml:"args"`
+}
+
+func mcpInstall(c *cli.Context) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if self, err = filepath.EvalSymlinks(self); err != nil {
+		return err
+	}
+	entry := mcpEntry{Command: self, Args: []string{"mcp"}}
+	for _, p := range c.StringSlice("profile") {
+		if profile.IsPath(p) {
+			if p, err = filepath.Abs(p); err != nil {
+				return err
+			}
+		}
+		entry.Args = append(entry.Args, "--profile", p)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return err
+	}
+	client := c.String("client")
+	file := c.String("config")
+	switch client {
+	case "claude-code":
+		if file == "" {
+			file = filepath.Join(home, ".claude.json")
+		}
+	case "claude-desktop":
+		if file == "" {
+			file = filepath.Join(home, ".config", "Claude", "claude_desktop_config.json")
+		}
+	case "codex":
+		if file == "" {
+			file = filepath.Join(home, ".codex", "config.toml")
+		}
+	default:
+		return &usageError{msg: fmt.Sprintf("--client is claude-code, claude-desktop or codex, not %q", client)}
+	}
+	if !c.Bool("write") {
+		return printEntry(c, client, file, entry)
+	}
+	if who.privileged {
+		return refused("writing files as root")
+	}
+	if client == "codex" {
+		err = addTOMLEntry(file, entry)
+	} else {
+		err = addJSONEntry(file, entry)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "shannot: added the \"shannot\" MCP server to %s\n", file)
+	return nil
+}
+
+func printEntry(c *cli.Context, client, file string, e mcpEntry) error {
+	w := c.App.Writer
+	if client == "codex" {
+		table, err := tomlTable(e)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "# add to %s (or run again with --write)\n%s", file, table)
+		return nil
+	}
+	out, err := json.MarshalIndent(map[string]map[string]mcpEntry{"mcpServers": {"shannot": e}}, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "// merge into %s (or run again with --write)\n%s\n", file, out)
+	if client == "claude-code" {
+		fmt.Fprintf(w, "// or: claude mcp add shannot -- %s\n", strings.Join(append([]string{e.Command}, e.Args...), " "))
+	}
+	return nil
+}
+
+// addJSONEntry adds mcpServers.shannot to a JSON configuration file,
+// keeping every other entry; it refuses to replace an existing one.
+func addJSONEntry(file string, e mcpEntry) error {
+	doc := map[string]json.RawMessage{}
+	data, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return fmt.Errorf("%s is not a JSON object (%v); fix it or add the entry by hand", file, err)
+		}
+	}
+	servers := map[string]json.RawMessage{}
+	if raw, ok := doc["mcpServers"]; ok {
+		if err := json.Unmarshal(raw, &servers); err != nil {
+			return fmt.Errorf("%s: mcpServers is not an object (%v)", file, err)
+		}
+	}
+	if _, ok := servers["shannot"]; ok {
+		return fmt.Errorf("%s already has an MCP server named \"shannot\"; remove it first, or edit it by hand", file)
+	}
+	if servers["shannot"], err = json.Marshal(e); err != nil {
+		return err
+	}
+	if doc["mcpServers"], err = json.Marshal(servers); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	return replaceFile(file, append(out, '\n'), data)
+}
+
+// addTOMLEntry appends [mcp_servers.shannot] to codex's TOML file; the
+// rest of the file stays byte for byte as it was.
+func addTOMLEntry(file string, e mcpEntry) error {
+	data, err := os.ReadFile(file)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	var doc struct {
+		Servers map[string]any `toml:"mcp_servers"`
+	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return fmt.Errorf("%s is not valid TOML (%v); fix it or add the entry by hand", file, err)
+	}
+	if _, ok := doc.Servers["shannot"]; ok {
+		return fmt.Errorf("%s already has [mcp_servers.shannot]; remove it first, or edit it by hand", file)
+	}
+	table, err := tomlTable(e)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Write(data)
+	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
+		b.WriteByte('\n')
+	}
+	if len(data) > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString(table)
+	// What is written must still be TOML, with the entry where codex looks.
+	if _, err := toml.Decode(b.String(), &doc); err != nil || doc.Servers["shannot"] == nil {
+		return fmt.Errorf("adding [mcp_servers.shannot] to %s would not give valid TOML (%v); add it by hand", file, err)
+	}
+	return replaceFile(file, b.Bytes(), data)
+}
+
+// tomlTable is the [mcp_servers.shannot] table, values quoted by the
+// TOML encoder.
+func tomlTable(e mcpEntry) (string, error) {
+	body, err := toml.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	return "[mcp_servers.shannot]\n" + string(body), nil
+}
+
+// replaceFile writes data to file atomically, keeping the previous
+// version as FILE.bak and the file's mode.
+func replaceFile(file string, data, old []byte) error {
+	mode := os.FileMode(0o600)
+	if st, err := os.Stat(file); err == nil {
+		mode = st.Mode().Perm()
+		if err := os.WriteFile(file+".bak", old, mode); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), mode)); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}

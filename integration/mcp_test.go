@@ -1,0 +1,214 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// mcpSession starts bin/shannot mcp as id, offering the open test
+// profile and the built-in minimal one, and connects the SDK's client.
+func mcpSession(t *testing.T, id identity, extra ...string) *mcp.ClientSession {
+	t.Helper()
+	args := append([]string{"mcp", "--profile", writeProfile(t, open()), "--profile", "minimal"}, extra...)
+	cmd := id.cmd(opts{}, args...)
+	client := mcp.NewClient(&mcp.Implementation{Name: "shannot-integration", Version: "1"}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatalf("connecting to shannot mcp: %v", err)
+	}
+	t.Cleanup(func() { session.Close() })
+	return session
+}
+
+// report is run_command's structured result.
+type report struct {
+	ExitCode        int     `json:"exit_code"`
+	Signal          *string `json:"signal"`
+	TimedOut        bool    `json:"timed_out"`
+	Stdout          string  `json:"stdout"`
+	StdoutEncoding  string  `json:"stdout_encoding"`
+	Stderr          string  `json:"stderr"`
+	StdoutTruncated bool    `json:"stdout_truncated"`
+	Profile         string  `json:"profile"`
+	Command         []string
+}
+
+func call(t *testing.T, s *mcp.ClientSession, tool string, args map[string]any) (*mcp.CallToolResult, report) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s %v: %v", tool, args, err)
+	}
+	var rep report
+	if res.StructuredContent != nil {
+		data, _ := json.Marshal(res.StructuredContent)
+		json.Unmarshal(data, &rep)
+	}
+	return res, rep
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+func TestMCPServer(t *testing.T) {
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) {
+			s := mcpSession(t, id)
+			tools, err := s.ListTools(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tool := range tools.Tools {
+				names = append(names, tool.Name)
+			}
+			slices.Sort(names)
+			if !slices.Equal(names, []string{"list_directory", "list_profiles", "read_file", "run_command"}) {
+				t.Errorf("tools: %v", names)
+			}
+
+			res, rep := call(t, s, "run_command", map[string]any{"command": []string{"ls", "/"}})
+			if res.IsError || rep.ExitCode != 0 || !strings.Contains(rep.Stdout, "usr") || !strings.Contains(text(res), "exit code 0") {
+				t.Errorf("ls /: %v %+v %q", res.IsError, rep, text(res))
+			}
+
+			res, _ = call(t, s, "run_command", map[string]any{"command": []string{"rm", "-rf", "/tmp"}, "profile": "minimal"})
+			if !res.IsError || !strings.Contains(text(res), `refused: the profile "minimal" does not allow "rm". It allows: ls, cat, grep, find`) {
+				t.Errorf("refused command: %v %q", res.IsError, text(res))
+			}
+			res, _ = call(t, s, "run_command", map[string]any{"command": []string{"no-such-tool"}})
+			if !res.IsError || !strings.Contains(text(res), `not found: "no-such-tool" does not exist inside the sandbox`) {
+				t.Errorf("missing command: %v %q", res.IsError, text(res))
+			}
+
+			start := time.Now()
+			res, rep = call(t, s, "run_command", map[string]any{"command": []string{"sh", "-c", "echo started; sleep 30"}, "timeout_s": 1})
+			if !res.IsError || !rep.TimedOut || rep.ExitCode != 124 || !strings.Contains(text(res), "timed out after 1s") ||
+				rep.Stdout != "started\n" || time.Since(start) > 10*time.Second {
+				t.Errorf("timeout: %v %+v %q after %s", res.IsError, rep, text(res), time.Since(start))
+			}
+
+			// 10 MiB of output: the command runs to its end, the answer
+			// holds the first MiB (the default limit) and says it was cut.
+			res, rep = call(t, s, "run_command", map[string]any{"command": []string{"sh", "-c", "head -c 10485760 /dev/zero | tr '\\0' a; echo done >&2"}})
+			if res.IsError || len(rep.Stdout) != 1<<20 || !rep.StdoutTruncated || strings.Trim(rep.Stdout, "a") != "" ||
+				rep.Stderr != "done\n" || rep.ExitCode != 0 || !strings.Contains(text(res), "(truncated at 1048576 bytes)") {
+				t.Errorf("10 MiB: error %v, %d bytes, truncated %v, stderr %q, exit %d", res.IsError, len(rep.Stdout), rep.StdoutTruncated, rep.Stderr, rep.ExitCode)
+			}
+			// A larger limit, up to what the client takes in one message.
+			_, rep = call(t, s, "run_command", map[string]any{"command": []string{"sh", "-c", "head -c 3145728 /dev/zero | tr '\\0' a"},
+				"max_output_bytes": 4 << 20})
+			if len(rep.Stdout) != 3<<20 || rep.StdoutTruncated {
+				t.Errorf("3 MiB under a 4 MiB limit: %d bytes, truncated %v", len(rep.Stdout), rep.StdoutTruncated)
+			}
+
+			_, rep = call(t, s, "run_command", map[string]any{"command": []string{"printf", "\\377\\376binary"}})
+			if rep.StdoutEncoding != "base64" || rep.Stdout != "//5iaW5hcnk=" {
+				t.Errorf("binary output: %+v", rep)
+			}
+			_, rep = call(t, s, "run_command", map[string]any{"command": []string{"cat"}, "stdin": "from the tool argument"})
+			if rep.Stdout != "from the tool argument" {
+				t.Errorf("stdin: %+v", rep)
+			}
+			// The server's environment never reaches a command.
+			_, rep = call(t, s, "run_command", map[string]any{"command": []string{"env"}})
+			if strings.Contains(rep.Stdout, "HOME="+id.home) || !strings.Contains(rep.Stdout, "SANDBOX_MARK=profile") {
+				t.Errorf("environment: %q", rep.Stdout)
+			}
+
+			res, rep = call(t, s, "read_file", map[string]any{"path": "/usr/lib/os-release"})
+			if res.IsError || !strings.Contains(rep.Stdout, "ID=") {
+				t.Errorf("read_file: %v %q", res.IsError, text(res))
+			}
+			res, rep = call(t, s, "list_directory", map[string]any{"path": "/usr"})
+			if res.IsError || !strings.Contains(rep.Stdout, "bin") {
+				t.Errorf("list_directory: %v %q", res.IsError, text(res))
+			}
+			res, _ = call(t, s, "list_profiles", map[string]any{})
+			var list struct {
+				Profiles []struct {
+					Name            string   `json:"name"`
+					AllowedCommands []string `json:"allowed_commands"`
+					Network         bool     `json:"network"`
+					Default         bool     `json:"default"`
+				} `json:"profiles"`
+			}
+			data, _ := json.Marshal(res.StructuredContent)
+			json.Unmarshal(data, &list)
+			if len(list.Profiles) != 2 || list.Profiles[0].Name != "open" || !list.Profiles[0].Default ||
+				list.Profiles[1].Name != "minimal" || len(list.Profiles[1].AllowedCommands) != 4 || list.Profiles[1].Network {
+				t.Errorf("list_profiles: %+v", list)
+			}
+		})
+	}
+}
+
+func TestMCPParallelCalls(t *testing.T) {
+	id := identities(t)[0]
+	s := mcpSession(t, id, "--max-concurrent", "4")
+	var wg sync.WaitGroup
+	errs := make(chan string, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			want := fmt.Sprintf("call %d", i)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "run_command",
+				Arguments: map[string]any{"command": []string{"sh", "-c", "sleep 0.2; echo " + want}}})
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			data, _ := json.Marshal(res.StructuredContent)
+			var rep report
+			json.Unmarshal(data, &rep)
+			if res.IsError || rep.Stdout != want+"\n" {
+				errs <- fmt.Sprintf("call %d: %q", i, rep.Stdout)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestMCPLogsNeverGoToStdout(t *testing.T) {
+	id := identities(t)[0]
+	// With nothing on stdin the server ends at once; whatever it printed
+	// on stdout would corrupt the protocol stream.
+	c := id.cmd(opts{}, "mcp")
+	var stdout, stderr strings.Builder
+	c.Stdout, c.Stderr = &stdout, &stderr
+	if err := c.Run(); err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatal(err)
+		}
+	}
+	if stdout.String() != "" || !strings.Contains(stderr.String(), "serving MCP on stdio") {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}

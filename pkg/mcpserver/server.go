@@ -1,0 +1,270 @@
+package mcpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/sandbox"
+)
+
+// Defaults of a run when the call does not say.
+const (
+	DefaultTimeout       = 30 * time.Second
+	DefaultMaxOutput     = 1 << 20
+	DefaultMaxConcurrent = 4
+	// MaxTimeout and MaxMaxOutput cap what a call may ask for.
+	MaxTimeout   = 10 * time.Minute
+	MaxMaxOutput = 16 << 20
+)
+
+// Options configure a server.
+type Options struct {
+	// Profiles are offered to the model, the first being the default.
+	Profiles []*profile.Profile
+	// Sandbox builds the sandboxes.
+	Sandbox sandbox.Config
+	// MaxConcurrent commands run at once; 0 means DefaultMaxConcurrent.
+	MaxConcurrent int
+	// Version is reported to clients.
+	Version string
+	// Log receives the server's log; nil discards it.
+	Log *slog.Logger
+}
+
+// Server runs sandboxed commands for MCP clients.
+type Server struct {
+	opts     Options
+	profiles map[string]*profile.Profile
+	slots    chan struct{}
+	log      *slog.Logger
+}
+
+// New builds a server. It needs at least one profile.
+func New(opts Options) (*Server, error) {
+	if len(opts.Profiles) == 0 {
+		return nil, errors.New("no profile to offer")
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = DefaultMaxConcurrent
+	}
+	s := &Server{opts: opts, profiles: map[string]*profile.Profile{}, slots: make(chan struct{}, opts.MaxConcurrent), log: opts.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, p := range opts.Profiles {
+		if _, dup := s.profiles[p.Name]; dup {
+			return nil, fmt.Errorf("two profiles are named %q; offer one", p.Name)
+		}
+		s.profiles[p.Name] = p
+	}
+	return s, nil
+}
+
+// MCP returns the protocol server with shannot's tools.
+func (s *Server) MCP() *mcp.Server {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "shannot", Title: "shannot read-only sandbox", Version: s.opts.Version}, &mcp.ServerOptions{
+		Instructions: "Run read-only diagnostic commands on this machine inside a bubblewrap sandbox. " +
+			"Nothing you run can change the machine. Call list_profiles to see which commands each profile allows.",
+	})
+	mcp.AddTool(srv, &mcp.Tool{Name: "run_command", Description: "Run a command in a read-only sandbox and return its exit code and output. " +
+		"The command is an argv list (no shell): [\"ls\", \"-la\", \"/etc\"]. Use a shell only if the profile allows one."}, s.runCommand)
+	mcp.AddTool(srv, &mcp.Tool{Name: "list_profiles", Description: "List the sandbox profiles this server offers: which commands each allows and whether it has network access."}, s.listProfiles)
+	mcp.AddTool(srv, &mcp.Tool{Name: "read_file", Description: "Read a file as the sandbox sees it (runs cat inside the sandbox)."}, s.readFile)
+	mcp.AddTool(srv, &mcp.Tool{Name: "list_directory", Description: "List a directory as the sandbox sees it (runs ls -la inside the sandbox)."}, s.listDirectory)
+	return srv
+}
+
+// Serve runs the server on the process's stdin and stdout until the
+// client goes away or ctx ends.
+func (s *Server) Serve(ctx context.Context) error {
+	return s.MCP().Run(ctx, &mcp.StdioTransport{})
+}
+
+// RunInput is run_command's arguments.
+type RunInput struct {
+	Command        []string `json:"command" jsonschema:"the command and its arguments, e.g. [\"ls\", \"-la\", \"/\"]; no shell is involved"`
+	Profile        string   `json:"profile,omitempty" jsonschema:"the profile to run under (see list_profiles); default: the first offered"`
+	TimeoutS       float64  `json:"timeout_s,omitempty" jsonschema:"seconds before the sandbox is killed; default 30"`
+	MaxOutputBytes int64    `json:"max_output_bytes,omitempty" jsonschema:"bytes of stdout and of stderr kept; default 1048576"`
+	Stdin          string   `json:"stdin,omitempty" jsonschema:"text given to the command on its standard input; default none"`
+}
+
+func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunInput) (*mcp.CallToolResult, sandbox.Report, error) {
+	if len(in.Command) == 0 || in.Command[0] == "" {
+		return nil, sandbox.Report{}, errors.New("command is empty: give the program and its arguments as a list, e.g. [\"ls\", \"-la\", \"/\"]")
+	}
+	limits := bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
+	if in.TimeoutS > 0 {
+		limits.Timeout = min(time.Duration(in.TimeoutS*float64(time.Second)), MaxTimeout)
+	}
+	if in.MaxOutputBytes > 0 {
+		limits.MaxOutput = min(in.MaxOutputBytes, MaxMaxOutput)
+	}
+	return s.run(ctx, in.Profile, in.Command, in.Stdin, limits)
+}
+
+// run runs argv under a profile and words the outcome for a model.
+func (s *Server) run(ctx context.Context, profileName string, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
+	p, err := s.profile(profileName)
+	if err != nil {
+		return nil, sandbox.Report{}, err
+	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return nil, sandbox.Report{}, ctx.Err()
+	}
+	sb, err := sandbox.Prepare(p, argv, s.opts.Sandbox)
+	if err != nil {
+		s.log.Info("refused", "profile", p.Name, "command", argv, "reason", err)
+		return nil, sandbox.Report{}, s.explain(p, argv, err)
+	}
+	defer sb.Close()
+	var in io.Reader // nil: /dev/null, never the server's own stdin
+	if stdin != "" {
+		in = strings.NewReader(stdin)
+	}
+	res, err := sb.Capture(ctx, in, limits)
+	if err != nil {
+		s.log.Warn("run failed", "profile", p.Name, "command", argv, "err", err)
+		return nil, sandbox.Report{}, fmt.Errorf("the sandbox could not run %q: %v", argv[0], err)
+	}
+	rep := res.Report(p.Origin.String(), argv)
+	s.log.Info("ran", "profile", p.Name, "command", argv, "exit_code", rep.ExitCode, "duration_ms", rep.DurationMS)
+	result := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: readable(rep, limits)}}}
+	if res.TimedOut {
+		result.IsError = true
+	}
+	return result, rep, nil
+}
+
+// explain words a refusal for a model: what, why, and what is allowed.
+func (s *Server) explain(p *profile.Profile, argv []string, err error) error {
+	var notAllowed *bwrap.NotAllowedError
+	var notFound *bwrap.CommandNotFoundError
+	switch {
+	case errors.As(err, &notAllowed):
+		return fmt.Errorf("refused: the profile %q does not allow %q. It allows: %s. Use one of those, or another profile (see list_profiles)",
+			p.Name, argv[0], strings.Join(p.AllowedCommands, ", "))
+	case errors.As(err, &notFound):
+		return fmt.Errorf("not found: %q does not exist inside the sandbox of profile %q (searched PATH=%s). Check the name, or use another profile",
+			argv[0], p.Name, p.SearchPath())
+	}
+	return fmt.Errorf("the sandbox could not be set up: %v", err)
+}
+
+// readable renders a report as text for the model.
+func readable(r sandbox.Report, limits bwrap.Limits) string {
+	var b strings.Builder
+	switch {
+	case r.TimedOut:
+		fmt.Fprintf(&b, "timed out after %s: the sandbox was killed; partial output below\n", limits.Timeout)
+	case r.Signal != nil:
+		fmt.Fprintf(&b, "killed by %s (exit code %d)\n", *r.Signal, r.ExitCode)
+	default:
+		fmt.Fprintf(&b, "exit code %d\n", r.ExitCode)
+	}
+	for _, stream := range []struct {
+		name, text, enc string
+		truncated       bool
+	}{{"stdout", r.Stdout, r.StdoutEncoding, r.StdoutTruncated}, {"stderr", r.Stderr, r.StderrEncoding, r.StderrTruncated}} {
+		if stream.text == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "--- %s", stream.name)
+		if stream.enc != "utf-8" {
+			fmt.Fprintf(&b, " (binary, %s)", stream.enc)
+		}
+		if stream.truncated {
+			fmt.Fprintf(&b, " (truncated at %d bytes)", limits.MaxOutput)
+		}
+		fmt.Fprintf(&b, "\n%s", stream.text)
+		if !strings.HasSuffix(stream.text, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func (s *Server) profile(name string) (*profile.Profile, error) {
+	if name == "" {
+		return s.opts.Profiles[0], nil
+	}
+	if p, ok := s.profiles[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no profile %q is offered; the profiles are: %s", name, strings.Join(s.names(), ", "))
+}
+
+func (s *Server) names() []string {
+	var out []string
+	for _, p := range s.opts.Profiles {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// ProfileInfo describes an offered profile to a model.
+type ProfileInfo struct {
+	Name            string   `json:"name"`
+	Description     string   `json:"description"`
+	AllowedCommands []string `json:"allowed_commands" jsonschema:"empty means every command in the sandbox"`
+	Network         bool     `json:"network" jsonschema:"true when the sandbox shares the host's network"`
+	Seccomp         bool     `json:"seccomp" jsonschema:"true when a seccomp filter restricts system calls"`
+	Default         bool     `json:"default"`
+}
+
+// ProfileList is list_profiles' result.
+type ProfileList struct {
+	Profiles []ProfileInfo `json:"profiles"`
+}
+
+func (s *Server) listProfiles(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, ProfileList, error) {
+	var out ProfileList
+	for i, p := range s.opts.Profiles {
+		out.Profiles = append(out.Profiles, ProfileInfo{Name: p.Name, Description: p.Description, AllowedCommands: p.AllowedCommands,
+			Network: !p.NetworkIsolation, Seccomp: p.SeccompProfile != nil, Default: i == 0})
+	}
+	return nil, out, nil
+}
+
+// ReadFileInput is read_file's arguments.
+type ReadFileInput struct {
+	Path     string `json:"path" jsonschema:"absolute path inside the sandbox"`
+	MaxBytes int64  `json:"max_bytes,omitempty" jsonschema:"bytes returned at most; default 1048576"`
+	Profile  string `json:"profile,omitempty"`
+}
+
+func (s *Server) readFile(ctx context.Context, _ *mcp.CallToolRequest, in ReadFileInput) (*mcp.CallToolResult, sandbox.Report, error) {
+	if in.Path == "" {
+		return nil, sandbox.Report{}, errors.New("path is empty")
+	}
+	limits := bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
+	if in.MaxBytes > 0 {
+		limits.MaxOutput = min(in.MaxBytes, MaxMaxOutput)
+	}
+	return s.run(ctx, in.Profile, []string{"cat", "--", in.Path}, "", limits)
+}
+
+// ListDirectoryInput is list_directory's arguments.
+type ListDirectoryInput struct {
+	Path    string `json:"path" jsonschema:"absolute path inside the sandbox"`
+	Profile string `json:"profile,omitempty"`
+}
+
+func (s *Server) listDirectory(ctx context.Context, _ *mcp.CallToolRequest, in ListDirectoryInput) (*mcp.CallToolResult, sandbox.Report, error) {
+	if in.Path == "" {
+		return nil, sandbox.Report{}, errors.New("path is empty")
+	}
+	return s.run(ctx, in.Profile, []string{"ls", "-la", "--", in.Path}, "", bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
+}

@@ -1,0 +1,17 @@
+// Package sandbox runs one command in a profile's sandbox: it resolves
+// the command inside the sandbox and checks allowed_commands, opens (and
+// compiles) the seccomp filter and checks that a command can start under
+// it, builds bwrap's arguments, and runs bwrap with limits on time and
+// output. It is what `shannot run`, `shannot verify` and the MCP server
+// share.
+//
+//	sb, err := sandbox.New(p, sandbox.Config{Bwrap: "/usr/bin/bwrap"})
+//	if err != nil { ... }         // bad filter: *seccomp.Error, *seccomp.PolicyError
+//	defer sb.Close()
+//	if err := sb.SetCommand([]string{"ls", "/"}); err != nil { ... } // 126 / 127
+//	res, err := sb.Capture(ctx, nil, bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20})
+//
+// [Result] is the structured outcome; [Result.Report] turns it into the
+// JSON object of `run --json` and the MCP tools, with binary output
+// base64-encoded and flagged.
+package sandbox
