@@ -3,10 +3,26 @@
 
 GO      ?= go
 BIN     := bin/shannot
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+# git describe, as a version Debian accepts: v1.2.3-4-gabc -> 1.2.3+4.gabc;
+# without a tag, 0.0~gitN.HASH (N commits).
+VERSION ?= $(shell ./scripts/version.sh)
+# urfave_cli_no_docs: the shipped binary carries no man page generator
+# (blackfriday), which would cost every launch its start-up time.
+TAGS    := urfave_cli_no_docs
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all build setup setup-test demo test unit integration lint fuzz bench clean
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share
+MANDIR  := $(DATADIR)/man
+
+PROFILES := $(wildcard profiles/*.json)
+POLICIES := $(wildcard profiles/seccomp/*.json)
+
+.PHONY: all build setup setup-test demo test unit integration lint fuzz bench \
+        man completions install uninstall static deb clean
 
 all: build
 
@@ -17,7 +33,13 @@ setup-test:
 	@./scripts/setup.sh test
 
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
+	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
+
+# A statically linked binary, libseccomp included: runs on any x86_64
+# Linux with bwrap.
+static:
+	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),netgo,osusergo \
+		-ldflags "$(LDFLAGS) -linkmode external -extldflags -static" -o bin/shannot-static ./cmd/shannot
 
 demo: setup build
 	$(BIN) run ls /
@@ -28,10 +50,10 @@ demo: setup build
 test: setup-test build unit integration
 
 unit:
-	$(GO) test -count=1 ./cmd/... ./pkg/... ./profiles/...
+	$(GO) test -count=1 ./cmd/... ./internal/... ./pkg/... ./profiles/...
 
 integration: build
-	SHANNOT_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./integration/...
+	SHANNOT_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m -v ./integration/...
 
 lint:
 	$(GO) vet ./...
@@ -48,5 +70,46 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
 
+# Man pages, from the CLI's own definitions (built without the no-docs tag).
+man: bin/man/shannot.1 bin/man/shannot-profile.5
+bin/man/shannot.1: $(wildcard cmd/shannot/*.go)
+	@mkdir -p bin/man
+	$(GO) run ./cmd/shannot __man 1 > $@
+bin/man/shannot-profile.5: cmd/shannot/shannot-profile.5.md
+	@mkdir -p bin/man
+	$(GO) run ./cmd/shannot __man 5 > $@
+
+completions: build
+	@mkdir -p bin/completions
+	$(BIN) completion bash > bin/completions/shannot.bash
+	$(BIN) completion zsh > bin/completions/_shannot
+	$(BIN) completion fish > bin/completions/shannot.fish
+
+# Every file install puts in place, so that uninstall removes exactly them.
+INSTALLED := $(BINDIR)/shannot \
+	$(patsubst profiles/%,$(DATADIR)/shannot/profiles/%,$(PROFILES) $(POLICIES)) \
+	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 \
+	$(DATADIR)/bash-completion/completions/shannot \
+	$(DATADIR)/zsh/site-functions/_shannot \
+	$(DATADIR)/fish/vendor_completions.d/shannot.fish
+
+install: build man completions
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/shannot
+	for f in $(PROFILES) $(POLICIES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/shannot/$$f || exit 1; done
+	install -D -m 0644 bin/man/shannot.1 $(DESTDIR)$(MANDIR)/man1/shannot.1
+	install -D -m 0644 bin/man/shannot-profile.5 $(DESTDIR)$(MANDIR)/man5/shannot-profile.5
+	install -D -m 0644 bin/completions/shannot.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/shannot
+	install -D -m 0644 bin/completions/_shannot $(DESTDIR)$(DATADIR)/zsh/site-functions/_shannot
+	install -D -m 0644 bin/completions/shannot.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/shannot.fish
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/shannot/profiles/seccomp $(DESTDIR)$(DATADIR)/shannot/profiles $(DESTDIR)$(DATADIR)/shannot 2>/dev/null
+
+# A Debian package from a staged tree: see scripts/deb.sh.
+deb: build man completions
+	VERSION=$(VERSION) ./scripts/deb.sh
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

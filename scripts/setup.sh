@@ -17,6 +17,11 @@ if [ "${1:-}" = test ]; then
 	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 	command -v script >/dev/null 2>&1 || need="$need bsdutils"
 	command -v perl >/dev/null 2>&1 || need="$need perl-base"
+	# Packaging tests: build a .deb, check it, read its man page.
+	command -v dpkg-deb >/dev/null 2>&1 || need="$need dpkg-dev"
+	command -v lintian >/dev/null 2>&1 || need="$need lintian"
+	command -v man >/dev/null 2>&1 || need="$need man-db"
+	command -v make >/dev/null 2>&1 || need="$need make"
 fi
 
 if [ -n "$need" ]; then

@@ -1,18 +1,30 @@
 package main
 
 import (
+	"debug/elf"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags "-X main.version=...".
+var (
+	version = "dev"
+	commit  = ""
+)
+
+func init() {
+	cli.VersionPrinter = printVersion
+}
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
@@ -24,7 +36,8 @@ shannot [--profile P] export | verify
 shannot profile list | validate FILE...
 shannot seccomp compile | inspect | explain | presets
 shannot doctor [--json]
-shannot mcp [--profile P]... | mcp install --client C`,
+shannot mcp [--profile P]... | mcp install --client C
+shannot completion bash|zsh|fish`,
 		Description: `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
@@ -39,6 +52,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
+		Suggest:         false,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
 			&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
@@ -51,6 +65,8 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			seccompCommand(),
 			doctorCommand(),
 			mcpCommand(),
+			completionCommand(),
+			completeCommand(),
 			probeCommand(),
 		},
 		// shannot prints its errors and picks exit statuses in one place.
@@ -61,6 +77,9 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "shannot: unknown command %q\n", name)
 		},
+	}
+	for _, extra := range extraCommands {
+		app.Commands = append(app.Commands, extra())
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
@@ -78,7 +97,7 @@ func implicitRun(args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "help", "h", probeName}
+	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "completion", "help", "h", probeName, completeName, manName}
 	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -98,16 +117,56 @@ func implicitRun(args []string) []string {
 	return args
 }
 
-func versionString() string {
-	v := version
-	if v == "dev" {
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-					v = "dev-" + s.Value[:12]
-				}
+// versionString is the first line of --version.
+func versionString() string { return version }
+
+// printVersion is --version: what this binary is and what it would use.
+func printVersion(c *cli.Context) {
+	rev := commit
+	if bi, ok := debug.ReadBuildInfo(); ok && rev == "" {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = s.Value
 			}
 		}
 	}
-	return fmt.Sprintf("%s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if rev == "" {
+		rev = "unknown"
+	}
+	lib := seccomp.LibraryVersion()
+	if lib == "" {
+		lib = "none (built without cgo: .bpf filters only)"
+	}
+	link := "dynamically linked"
+	if isStatic() {
+		link = "statically linked"
+	}
+	bw := "not found"
+	if b, err := findBwrap(""); err == nil {
+		bw = b
+		if out, err := exec.Command(b, "--version").Output(); err == nil {
+			bw += " (" + strings.TrimSpace(string(out)) + ")"
+		}
+	}
+	fmt.Fprintf(c.App.Writer, "shannot %s\ncommit:     %s\ngo:         %s %s/%s, %s\nlibseccomp: %s\nbwrap:      %s\n",
+		version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, link, lib, bw)
+}
+
+// isStatic reports whether this binary has no dynamic loader.
+func isStatic() bool {
+	exe, err := os.Executable()
+	if err != nil {
+		return false
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
 }
