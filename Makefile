@@ -67,8 +67,14 @@ fuzz:
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
-bench:
+# Go benchmarks, then launches timed side by side with raw bwrap and a
+# minimal Go launcher, then the MCP server (see docs/performance.md).
+BENCH_N ?= 200
+bench: build
+	$(GO) build -o bin/golaunch ./bench/golaunch
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+	$(GO) run ./bench/launch -shannot $(BIN) -golaunch bin/golaunch -n $(BENCH_N)
+	$(GO) run ./bench/launch -mcp -shannot $(BIN) -n $(BENCH_N)
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
 man: bin/man/shannot.1 bin/man/shannot-profile.5

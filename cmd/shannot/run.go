@@ -100,7 +100,7 @@ func runAction(c *cli.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		if err := json.NewEncoder(c.App.Writer).Encode(res.Report(p.Origin.String(), argv)); err != nil {
+		if err := jsonEncoder(c).Encode(res.Report(p.Origin.String(), argv)); err != nil {
 			return err
 		}
 		return &statusError{code: res.ExitCode}
@@ -159,8 +159,15 @@ func reportFailure(c *cli.Context, rec audit.Record, argv []string, err error) e
 	code := exitCode(err)
 	rep := sandbox.Report{ExitCode: code, Profile: rec.Profile, Command: argv, Error: err.Error(),
 		StdoutEncoding: "utf-8", StderrEncoding: "utf-8"}
-	json.NewEncoder(c.App.Writer).Encode(rep)
+	jsonEncoder(c).Encode(rep)
 	return &statusError{code: code, err: err}
+}
+
+// jsonEncoder writes run --json's object; <, > and & stay as they are.
+func jsonEncoder(c *cli.Context) *json.Encoder {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetEscapeHTML(false)
+	return enc
 }
 
 // logRun audit-logs a run made as root for another user. A logging

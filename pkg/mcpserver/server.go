@@ -182,11 +182,13 @@ func readable(r sandbox.Report, limits bwrap.Limits) string {
 			continue
 		}
 		fmt.Fprintf(&b, "--- %s", stream.name)
-		if stream.enc != "utf-8" {
-			fmt.Fprintf(&b, " (binary, %s)", stream.enc)
-		}
 		if stream.truncated {
 			fmt.Fprintf(&b, " (truncated at %d bytes)", limits.MaxOutput)
+		}
+		if stream.enc != "utf-8" {
+			// Binary: not repeated here, where it would only take room.
+			fmt.Fprintf(&b, " (binary: %s-encoded in the structured result's %s field)\n", stream.enc, stream.name)
+			continue
 		}
 		fmt.Fprintf(&b, "\n%s", stream.text)
 		if !strings.HasSuffix(stream.text, "\n") {

@@ -74,9 +74,9 @@ func (r *Result) Report(profile string, argv []string) Report {
 	return rep
 }
 
-// encode keeps UTF-8 text as it is and base64-encodes anything else,
-// saying which it did: binary output is data, not a crash. Truncated text
-// loses the partial character the cut may have left at its end.
+// encode keeps text as it is and base64-encodes anything else, saying
+// which it did: binary output is data, not a crash. Truncated text loses
+// the partial character the cut may have left at its end.
 func encode(b []byte, truncated bool) (string, string) {
 	if truncated && !utf8.Valid(b) {
 		// A cut may leave the first bytes of a character at the end.
@@ -88,8 +88,24 @@ func encode(b []byte, truncated bool) (string, string) {
 			}
 		}
 	}
-	if utf8.Valid(b) {
+	if isText(b) {
 		return string(b), "utf-8"
 	}
 	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+// isText reports whether b is valid UTF-8 free of control characters
+// other than tab, newline, carriage return, backspace, form feed and
+// escape (terminal colours). JSON spells the others as six bytes each: a
+// stream of zeros must not grow sixfold on its way to a client.
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\b' && c != '\f' && c != 0x1b || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -16,6 +16,9 @@ func TestReport(t *testing.T) {
 	}{
 		{"text", Result{Stdout: []byte("héllo\n")}, "héllo\n", "utf-8", ""},
 		{"binary", Result{Stdout: []byte{0, 0xff, 'b'}}, "AP9i", "base64", ""},
+		{"NUL bytes are binary", Result{Stdout: []byte{'a', 0, 'b'}}, "YQBi", "base64", ""},
+		{"other control characters are binary", Result{Stdout: []byte("a\x01")}, "YQE=", "base64", ""},
+		{"terminal colours are text", Result{Stdout: []byte("\x1b[31mred\x1b[0m\t\r\n")}, "\x1b[31mred\x1b[0m\t\r\n", "utf-8", ""},
 		{"text cut inside a character", Result{Status: bwrap.Status{StdoutTruncated: true}, Stdout: []byte("ab\xc3")}, "ab", "utf-8", ""},
 		{"binary, truncated", Result{Status: bwrap.Status{StdoutTruncated: true}, Stdout: []byte{0xff, 0xfe, 0xfd, 0xfc, 0xfb}}, "//79/Ps=", "base64", ""},
 		{"killed", Result{Status: bwrap.Status{ExitCode: 137}}, "", "utf-8", "SIGKILL"},
