@@ -21,6 +21,8 @@ type jsonResult struct {
 	Profile         string   `json:"profile"`
 	Command         []string `json:"command"`
 	Error           string   `json:"error"`
+	Host            string   `json:"host"`   // remote runs
+	Status          string   `json:"status"` // remote runs
 }
 
 func runJSON(t *testing.T, id identity, o opts, args ...string) (jsonResult, result) {

@@ -37,7 +37,8 @@ shannot profile list | validate FILE...
 shannot seccomp compile | inspect | explain | presets
 shannot doctor [--json]
 shannot mcp [--profile P]... | mcp install --client C
-shannot completion bash|zsh|fish`,
+shannot completion bash|zsh|fish
+shannot --target [user@]host[:port],... run COMMAND [ARG...]   (see docs/remote.md)`,
 		Description: `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
@@ -53,10 +54,10 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		Suggest:         false,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
 			&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
-		},
+		}, remoteFlags...),
 		Commands: []*cli.Command{
 			runCommand(),
 			exportCommand(),
@@ -65,6 +66,8 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			seccompCommand(),
 			doctorCommand(),
 			mcpCommand(),
+			remoteCommand(),
+			remoteExecCommand(),
 			completionCommand(),
 			completeCommand(),
 			probeCommand(),
@@ -97,8 +100,9 @@ func implicitRun(args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "completion", "help", "h", probeName, completeName, manName}
-	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap"}
+	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "remote", "completion", "help", "h",
+		probeName, completeName, manName, remoteName}
+	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap", "--target", "--parallel", "--connect-timeout", "--ssh-config", "--ssh-option"}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		switch {

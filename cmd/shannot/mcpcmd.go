@@ -18,6 +18,7 @@ import (
 
 	"github.com/shannot-project/shannot/pkg/mcpserver"
 	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/remote"
 )
 
 func mcpCommand() *cli.Command {
@@ -34,6 +35,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "offer this profile (`NAME` or path); repeatable; default: the shipped ones"},
 			&cli.IntFlag{Name: "max-concurrent", Value: mcpserver.DefaultMaxConcurrent, Usage: "commands run at once; others wait"},
+			&cli.StringSliceFlag{Name: "target", Usage: "run commands on these hosts over ssh (`[user@]host[:port]`, comma-separated or @FILE; repeatable) instead of this machine"},
 		},
 		Action: mcpServe,
 		Subcommands: []*cli.Command{
@@ -63,13 +65,7 @@ Examples:
 func mcpServe(c *cli.Context) error {
 	refs := c.StringSlice("profile")
 	if len(refs) == 0 {
-		// shannot --profile P mcp: the global flag, from the parent context.
-		for _, ctx := range c.Lineage()[1:] {
-			if g := ctx.String("profile"); g != "" {
-				refs = []string{g}
-				break
-			}
-		}
+		refs = lineageString(c, "profile") // shannot --profile P mcp
 	}
 	if len(refs) == 0 {
 		names, err := profileSearch("").Names()
@@ -79,13 +75,29 @@ func mcpServe(c *cli.Context) error {
 		// The built-in default first: it is what a call without a profile gets.
 		refs = append([]string{profile.DefaultName}, without(names, profile.DefaultName)...)
 	}
+	var targets []remote.Target
+	for _, spec := range append(c.StringSlice("target"), lineageString(c, "target")...) {
+		ts, err := remote.ParseTargets(spec)
+		if err != nil {
+			return &usageError{msg: err.Error()}
+		}
+		targets = append(targets, ts...)
+	}
+	if len(targets) > 0 && who.privileged {
+		return refused("--target")
+	}
 	var profiles []*profile.Profile
 	for _, ref := range refs {
 		origin, err := profileSearch(ref).Find()
 		if err != nil {
 			return err
 		}
-		p, err := profile.Open(origin, opener())
+		// For remote hosts, bind sources are checked there, not here.
+		load := profile.Open
+		if len(targets) > 0 {
+			load = profile.Read
+		}
+		p, err := load(origin, opener())
 		if err != nil {
 			return err
 		}
@@ -97,8 +109,14 @@ func mcpServe(c *cli.Context) error {
 	}
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	cfg.Warn = func(msg string) { log.Warn(msg) }
-	srv, err := mcpserver.New(mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"),
-		Version: version, Log: log})
+	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"), Version: version, Log: log}
+	for _, t := range targets {
+		opts.Hosts = append(opts.Hosts, t.String())
+	}
+	if len(targets) > 0 {
+		opts.Remote = remoteRunner(sshFromFlags(c), targets)
+	}
+	srv, err := mcpserver.New(opts)
 	if err != nil {
 		return err
 	}
@@ -107,6 +125,18 @@ func mcpServe(c *cli.Context) error {
 	log.Info("serving MCP on stdio", "profiles", len(profiles))
 	if err := srv.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
+	}
+	return nil
+}
+
+// lineageString is a global string flag's value as a one-element list,
+// read from the parent contexts (the command's own flag of the same name
+// shadows it in c itself).
+func lineageString(c *cli.Context, name string) []string {
+	for _, ctx := range c.Lineage()[1:] {
+		if v := ctx.String(name); v != "" {
+			return []string{v}
+		}
 	}
 	return nil
 }

@@ -59,12 +59,15 @@ func runAction(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if c.String("target") != "" {
+		return remoteRun(c, argv, limits)
+	}
 	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
 	if who.privileged && !c.Bool("dry-run") {
 		defer func() { logRun(c, rec, err) }()
 	}
 	if c.Bool("json") {
-		defer func() { err = reportFailure(c, rec, argv, err) }()
+		defer func() { err = reportFailure(c, rec.Profile, argv, err) }()
 	}
 	p, err := loadProfile(c)
 	if err != nil {
@@ -91,16 +94,22 @@ func runAction(c *cli.Context) (err error) {
 		fmt.Fprintln(c.App.Writer, sb.CommandLine(self))
 		return nil
 	}
+	return execute(c, sb, p.Origin.String(), limits, c.Bool("json"), c.Bool("no-stdin"))
+}
+
+// execute runs the sandbox's command as run's flags say and returns its
+// status as a *statusError; the local run and a remote one share it.
+func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwrap.Limits, asJSON, noStdin bool) error {
 	var stdin = c.App.Reader
-	if c.Bool("no-stdin") {
+	if noStdin {
 		stdin = nil
 	}
-	if c.Bool("json") {
+	if asJSON {
 		res, err := sb.Capture(context.Background(), stdin, limits)
 		if err != nil {
 			return err
 		}
-		if err := jsonEncoder(c).Encode(res.Report(p.Origin.String(), argv)); err != nil {
+		if err := jsonEncoder(c).Encode(res.Report(profileName, sb.Argv)); err != nil {
 			return err
 		}
 		return &statusError{code: res.ExitCode}
@@ -147,7 +156,7 @@ func runLimits(c *cli.Context) (bwrap.Limits, error) {
 
 // reportFailure turns a failure of run --json into the JSON object,
 // keeping the exit status; the command's own results pass through.
-func reportFailure(c *cli.Context, rec audit.Record, argv []string, err error) error {
+func reportFailure(c *cli.Context, profileName string, argv []string, err error) error {
 	var st *statusError
 	if err == nil || (errors.As(err, &st) && st.err == nil) {
 		return err
@@ -157,7 +166,7 @@ func reportFailure(c *cli.Context, rec audit.Record, argv []string, err error) e
 		return err
 	}
 	code := exitCode(err)
-	rep := sandbox.Report{ExitCode: code, Profile: rec.Profile, Command: argv, Error: err.Error(),
+	rep := sandbox.Report{ExitCode: code, Profile: profileName, Command: argv, Error: err.Error(),
 		StdoutEncoding: "utf-8", StderrEncoding: "utf-8"}
 	jsonEncoder(c).Encode(rep)
 	return &statusError{code: code, err: err}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,16 @@ type Options struct {
 	Version string
 	// Log receives the server's log; nil discards it.
 	Log *slog.Logger
+	// Hosts are the remote hosts commands may run on (shannot mcp
+	// --target); Remote runs them there. Without hosts, commands run on
+	// this machine.
+	Hosts  []string
+	Remote RemoteFunc
 }
+
+// RemoteFunc runs argv under a profile on a remote host and returns the
+// remote shannot's report; an error means the host was not reached.
+type RemoteFunc func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits bwrap.Limits) (sandbox.Report, error)
 
 // Server runs sandboxed commands for MCP clients.
 type Server struct {
@@ -52,6 +62,9 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if len(opts.Profiles) == 0 {
 		return nil, errors.New("no profile to offer")
+	}
+	if len(opts.Hosts) > 0 && opts.Remote == nil {
+		return nil, errors.New("hosts given without a way to reach them")
 	}
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = DefaultMaxConcurrent
@@ -96,6 +109,7 @@ type RunInput struct {
 	TimeoutS       float64  `json:"timeout_s,omitempty" jsonschema:"seconds before the sandbox is killed; default 30"`
 	MaxOutputBytes int64    `json:"max_output_bytes,omitempty" jsonschema:"bytes of stdout and of stderr kept; default 1048576"`
 	Stdin          string   `json:"stdin,omitempty" jsonschema:"text given to the command on its standard input; default none"`
+	Host           string   `json:"host,omitempty" jsonschema:"the host to run on, when the server offers several (see list_profiles); default: the first"`
 }
 
 func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunInput) (*mcp.CallToolResult, sandbox.Report, error) {
@@ -109,11 +123,11 @@ func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunI
 	if in.MaxOutputBytes > 0 {
 		limits.MaxOutput = min(in.MaxOutputBytes, MaxMaxOutput)
 	}
-	return s.run(ctx, in.Profile, in.Command, in.Stdin, limits)
+	return s.run(ctx, in.Host, in.Profile, in.Command, in.Stdin, limits)
 }
 
 // run runs argv under a profile and words the outcome for a model.
-func (s *Server) run(ctx context.Context, profileName string, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
+func (s *Server) run(ctx context.Context, host, profileName string, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
 	p, err := s.profile(profileName)
 	if err != nil {
 		return nil, sandbox.Report{}, err
@@ -123,6 +137,9 @@ func (s *Server) run(ctx context.Context, profileName string, argv []string, std
 		defer func() { <-s.slots }()
 	case <-ctx.Done():
 		return nil, sandbox.Report{}, ctx.Err()
+	}
+	if len(s.opts.Hosts) > 0 || host != "" {
+		return s.runRemote(ctx, host, p, argv, stdin, limits)
 	}
 	sb, err := sandbox.Prepare(p, argv, s.opts.Sandbox)
 	if err != nil {
@@ -145,6 +162,31 @@ func (s *Server) run(ctx context.Context, profileName string, argv []string, std
 	if res.TimedOut {
 		result.IsError = true
 	}
+	return result, rep, nil
+}
+
+// runRemote runs argv on one of the server's hosts.
+func (s *Server) runRemote(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
+	if len(s.opts.Hosts) == 0 {
+		return nil, sandbox.Report{}, errors.New("this server runs commands on its own machine only; leave out \"host\"")
+	}
+	if host == "" {
+		host = s.opts.Hosts[0]
+	}
+	if !slices.Contains(s.opts.Hosts, host) {
+		return nil, sandbox.Report{}, fmt.Errorf("no host %q is offered; the hosts are: %s", host, strings.Join(s.opts.Hosts, ", "))
+	}
+	rep, err := s.opts.Remote(ctx, host, p, argv, stdin, limits)
+	if err != nil {
+		s.log.Warn("remote run failed", "host", host, "command", argv, "err", err)
+		return nil, sandbox.Report{}, fmt.Errorf("could not run on %s: %v", host, err)
+	}
+	s.log.Info("ran", "host", host, "profile", p.Name, "command", argv, "exit_code", rep.ExitCode)
+	if rep.Error != "" {
+		// Refused or failed on the host: the remote shannot's own words.
+		return nil, sandbox.Report{}, fmt.Errorf("on %s: %s", host, rep.Error)
+	}
+	result := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "host " + host + ": " + readable(rep, limits)}}, IsError: rep.TimedOut}
 	return result, rep, nil
 }
 
@@ -229,10 +271,12 @@ type ProfileInfo struct {
 // ProfileList is list_profiles' result.
 type ProfileList struct {
 	Profiles []ProfileInfo `json:"profiles"`
+	// Hosts are where commands can run; empty: this machine only.
+	Hosts []string `json:"hosts,omitempty"`
 }
 
 func (s *Server) listProfiles(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, ProfileList, error) {
-	var out ProfileList
+	out := ProfileList{Hosts: s.opts.Hosts}
 	for i, p := range s.opts.Profiles {
 		out.Profiles = append(out.Profiles, ProfileInfo{Name: p.Name, Description: p.Description, AllowedCommands: p.AllowedCommands,
 			Network: !p.NetworkIsolation, Seccomp: p.SeccompProfile != nil, Default: i == 0})
@@ -245,6 +289,7 @@ type ReadFileInput struct {
 	Path     string `json:"path" jsonschema:"absolute path inside the sandbox"`
 	MaxBytes int64  `json:"max_bytes,omitempty" jsonschema:"bytes returned at most; default 1048576"`
 	Profile  string `json:"profile,omitempty"`
+	Host     string `json:"host,omitempty"`
 }
 
 func (s *Server) readFile(ctx context.Context, _ *mcp.CallToolRequest, in ReadFileInput) (*mcp.CallToolResult, sandbox.Report, error) {
@@ -255,18 +300,19 @@ func (s *Server) readFile(ctx context.Context, _ *mcp.CallToolRequest, in ReadFi
 	if in.MaxBytes > 0 {
 		limits.MaxOutput = min(in.MaxBytes, MaxMaxOutput)
 	}
-	return s.run(ctx, in.Profile, []string{"cat", "--", in.Path}, "", limits)
+	return s.run(ctx, in.Host, in.Profile, []string{"cat", "--", in.Path}, "", limits)
 }
 
 // ListDirectoryInput is list_directory's arguments.
 type ListDirectoryInput struct {
 	Path    string `json:"path" jsonschema:"absolute path inside the sandbox"`
 	Profile string `json:"profile,omitempty"`
+	Host    string `json:"host,omitempty"`
 }
 
 func (s *Server) listDirectory(ctx context.Context, _ *mcp.CallToolRequest, in ListDirectoryInput) (*mcp.CallToolResult, sandbox.Report, error) {
 	if in.Path == "" {
 		return nil, sandbox.Report{}, errors.New("path is empty")
 	}
-	return s.run(ctx, in.Profile, []string{"ls", "-la", "--", in.Path}, "", bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
+	return s.run(ctx, in.Host, in.Profile, []string{"ls", "-la", "--", in.Path}, "", bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
 }

@@ -112,23 +112,30 @@ func IsPath(ref string) bool {
 	return strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".json")
 }
 
-// Open loads the profile at origin; open opens files (nil: os.Open).
+// Open loads the profile at origin and checks it against this host (see
+// Load); open opens files (nil: os.Open).
 func Open(o Origin, open Opener) (*Profile, error) {
+	p, err := Read(o, open)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckHost(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Read loads and validates the profile at origin without looking at
+// this host's file system: for a profile that runs on another host.
+func Read(o Origin, open Opener) (*Profile, error) {
 	if !o.Builtin {
-		return Load(o.Path, open)
+		return read(o.Path, open)
 	}
 	data, err := fs.ReadFile(profiles.FS, o.Path)
 	if err != nil {
 		return nil, &Error{File: o.String(), Msg: "no such built-in profile"}
 	}
-	p, err := Parse(data, o)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.checkHost(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return Parse(data, o)
 }
 
 // Listing is one profile that --profile NAME can select.

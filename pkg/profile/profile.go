@@ -144,6 +144,18 @@ type Opener func(name string) (*os.File, error)
 // canonicalised (symlinks resolved) and required ones must exist. open
 // opens the file; nil means os.Open.
 func Load(file string, open Opener) (*Profile, error) {
+	p, err := read(file, open)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckHost(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// read reads and parses a profile file.
+func read(file string, open Opener) (*Profile, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, &Error{File: file, Msg: err.Error()}
@@ -155,14 +167,7 @@ func Load(file string, open Opener) (*Profile, error) {
 	if err != nil {
 		return nil, &Error{File: abs, Msg: err.Error()}
 	}
-	p, err := Parse(data, Origin{Path: abs})
-	if err != nil {
-		return nil, err
-	}
-	if err := p.checkHost(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return Parse(data, Origin{Path: abs})
 }
 
 // readCapped reads a regular file of at most MaxSize bytes.
@@ -353,10 +358,10 @@ func sandboxPath(p string) (string, error) {
 	return c, nil
 }
 
-// checkHost checks the bind sources on this host: required ones must
+// CheckHost checks the bind sources on this host: required ones must
 // exist, and every existing one is canonicalised so that bwrap is handed
-// paths without symlinks.
-func (p *Profile) checkHost() error {
+// paths without symlinks. Load and Open call it.
+func (p *Profile) CheckHost() error {
 	for i := range p.Binds {
 		b := &p.Binds[i]
 		real, err := filepath.EvalSymlinks(b.Source)

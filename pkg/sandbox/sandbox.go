@@ -27,6 +27,10 @@ type Config struct {
 	// Warn receives warnings (unknown system calls in a policy); nil
 	// drops them.
 	Warn func(string)
+	// Filter, when set, is the seccomp filter to use instead of opening
+	// the profile's seccomp_profile (a remote run brings its program).
+	// The sandbox closes it.
+	Filter *seccomp.Loaded
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -46,8 +50,17 @@ type Sandbox struct {
 func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 	sb := &Sandbox{Profile: p, Bwrap: cfg.Bwrap}
 	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: cfg.ForceUserNS}
-	if p.SeccompProfile != nil {
-		f, err := openFilter(p, cfg)
+	switch {
+	case cfg.Filter != nil:
+		if !cfg.Force {
+			if err := checkStart(cfg.Filter); err != nil {
+				cfg.Filter.Close()
+				return nil, err
+			}
+		}
+		sb.Filter, opts.SeccompFD = cfg.Filter, FilterFD
+	case p.SeccompProfile != nil:
+		f, err := OpenFilter(p, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -95,10 +108,10 @@ func (sb *Sandbox) Close() {
 	}
 }
 
-// openFilter loads the profile's seccomp filter, compiling a JSON policy
+// OpenFilter loads the profile's seccomp filter, compiling a JSON policy
 // (or taking it from the cache), and unless Force checks that a command
 // can start under it.
-func openFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
+func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	var (
 		f   *seccomp.Loaded
 		err error
