@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -103,5 +104,42 @@ func TestParseBytes(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
+	}
+}
+
+func TestComplete(t *testing.T) {
+	app := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	for _, tc := range []struct {
+		words []string
+		want  []string
+	}{
+		{[]string{"pro"}, []string{"profile"}},
+		{[]string{""}, []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "remote", "completion"}},
+		{[]string{"--profile", "di"}, []string{"diagnostics"}},
+		{[]string{"-p", "m"}, []string{"minimal"}},
+		{[]string{"seccomp", "ex"}, []string{"explain"}},
+		{[]string{"run", "--ti"}, []string{"--timeout"}},
+		{[]string{"run", "--on-overflow", ""}, []string{"truncate", "kill"}},
+		{[]string{"run", "ls", "/e"}, nil}, // the command's own arguments: files
+		{[]string{"ls", "/e"}, nil},        // an implicit run
+		{[]string{"--target", "web1", "run", "--js"}, []string{"--json"}},
+		{[]string{"mcp", "install", "--client", "c"}, []string{"claude-code", "claude-desktop", "codex"}},
+	} {
+		got := complete(app, tc.words)
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("complete(%q) = %q, want %q", tc.words, got, tc.want)
+		}
+	}
+}
+
+func TestPrefixWriter(t *testing.T) {
+	var out bytes.Buffer
+	var mu sync.Mutex
+	w := &prefixWriter{mu: &mu, w: &out, prefix: "web1: "}
+	w.Write([]byte("one\ntw"))
+	w.Write([]byte("o\nthree"))
+	w.flush()
+	if out.String() != "web1: one\nweb1: two\nweb1: three\n" {
+		t.Errorf("prefixed: %q", out.String())
 	}
 }

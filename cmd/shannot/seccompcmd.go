@@ -2,16 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 	"github.com/shannot-project/shannot/profiles"
@@ -125,7 +125,7 @@ func seccompCompile(c *cli.Context) error {
 		name = "builtin:" + p
 		data, err = fs.ReadFile(profiles.FS, p)
 	} else {
-		data, err = readCapped(in, seccomp.MaxPolicySize, opener())
+		data, err = readPolicy(in)
 	}
 	if err != nil {
 		return &seccomp.Error{File: in, Msg: err.Error()}
@@ -157,28 +157,18 @@ func seccompCompile(c *cli.Context) error {
 	return nil
 }
 
-// readCapped reads at most max bytes of a regular file or a pipe.
-func readCapped(path string, max int, open func(string) (*os.File, error)) ([]byte, error) {
-	f, err := open(path)
+// readPolicy reads a policy named on the command line (a pipe will do).
+func readPolicy(path string) ([]byte, error) {
+	f, err := opener()(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
+	data, err := capread.Read(f, seccomp.MaxPolicySize, true)
+	if errors.Is(err, capread.ErrTooLarge) {
+		return nil, fmt.Errorf("larger than %d bytes", seccomp.MaxPolicySize)
 	}
-	if !st.Mode().IsRegular() && st.Mode()&os.ModeNamedPipe == 0 {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > max {
-		return nil, fmt.Errorf("larger than %d bytes", max)
-	}
-	return data, nil
+	return data, err
 }
 
 type inspection struct {

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/jsonerr"
 )
 
@@ -177,19 +177,11 @@ func readCapped(file string, open Opener) ([]byte, error) {
 		return nil, describeOpenError(err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSize {
+	data, err := capread.Read(f, MaxSize, false)
+	if errors.Is(err, capread.ErrTooLarge) {
 		return nil, fmt.Errorf("larger than %d bytes; a profile is a small JSON file", MaxSize)
 	}
-	return data, nil
+	return data, err
 }
 
 func describeOpenError(err error) error {

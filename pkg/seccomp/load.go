@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/shannot-project/shannot/internal/capread"
 )
 
 // Loaded is a filter ready to hand to bwrap.
@@ -83,21 +85,14 @@ func FromBytes(name string, data []byte, opts Options) (*Loaded, error) {
 
 // readFilterFile reads a regular file of at most MaxPolicySize bytes.
 func readFilterFile(f *os.File) ([]byte, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
+	data, err := capread.Read(f, MaxPolicySize, false)
+	switch {
+	case errors.Is(err, capread.ErrNotRegular):
 		return nil, errors.New("is not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxPolicySize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxPolicySize {
+	case errors.Is(err, capread.ErrTooLarge):
 		return nil, fmt.Errorf("is larger than %d bytes, too large for a policy or a BPF program", MaxPolicySize)
 	}
-	return data, nil
+	return data, err
 }
 
 // CompilePolicy parses, resolves for opts.Host and compiles the policy

@@ -1,0 +1,71 @@
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLogToFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "log", "audit.jsonl")
+	rec := Record{Time: time.Unix(1700000000, 0).UTC(), User: "ann", UID: 1000, Profile: "builtin:diagnostics.json",
+		ProfileSHA256: "ab", Argv: []string{"df", "-h"}, ExitStatus: 0, DurationMS: 12}
+	for i := 0; i < 2; i++ {
+		// syslog may be missing here (no /dev/log): that error must not stop the file.
+		err := Log(rec, Config{File: file})
+		if err != nil && !strings.Contains(err.Error(), "syslog") {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var got Record
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[1]), &got) != nil || got.User != "ann" || strings.Join(got.Argv, " ") != "df -h" {
+		t.Errorf("audit file:\n%s", data)
+	}
+	if st, _ := os.Stat(file); st.Mode().Perm() != 0o600 {
+		t.Errorf("audit file mode %v", st.Mode())
+	}
+	// A symlink planted in the log's place is not followed.
+	link := filepath.Join(t.TempDir(), "link.jsonl")
+	target := filepath.Join(t.TempDir(), "target")
+	os.WriteFile(target, nil, 0o644)
+	os.Symlink(target, link)
+	if err := Log(rec, Config{File: link}); err == nil || !strings.Contains(err.Error(), "audit log") {
+		t.Errorf("symlinked log: %v", err)
+	}
+	if data, _ := os.ReadFile(target); len(data) != 0 {
+		t.Error("wrote through a symlink")
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	missing := func(string) (*os.File, error) { return nil, os.ErrNotExist }
+	if c, err := LoadConfig(missing); err != nil || c.File != "" {
+		t.Errorf("no config: %+v %v", c, err)
+	}
+	write := func(body string) func(string) (*os.File, error) {
+		f := filepath.Join(t.TempDir(), "config.json")
+		os.WriteFile(f, []byte(body), 0o644)
+		return func(string) (*os.File, error) { return os.Open(f) }
+	}
+	if c, err := LoadConfig(write(`{"audit_log": "/var/log/shannot/audit.jsonl"}`)); err != nil || c.File != "/var/log/shannot/audit.jsonl" {
+		t.Errorf("config: %+v %v", c, err)
+	}
+	for _, bad := range []string{`{"audit_log": "relative.jsonl"}`, `{"audit_file": "/x"}`, `not json`} {
+		if _, err := LoadConfig(write(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	untrusted := func(string) (*os.File, error) { return nil, errors.New("not trusted") }
+	if _, err := LoadConfig(untrusted); err == nil {
+		t.Error("an untrusted config was used")
+	}
+}
