@@ -78,7 +78,7 @@ func TestRunTimeout(t *testing.T) {
 	profile := writeProfile(t, open())
 	id := identities(t)[0]
 	start := time.Now()
-	r := id.run(t, opts{}, "--profile", profile, "run", "--timeout", "1s", "sh", "-c", "echo before; sleep 30 & sleep 30; echo after")
+	r := id.run(t, opts{}, "--profile", profile, "run", "--timeout", "1s", "sh", "-c", "echo before; sleep 31.25 & sleep 31.5; echo after")
 	if r.code != 124 || r.stdout != "before\n" || !strings.Contains(r.stderr, "shannot: timed out after 1s; the sandbox was killed") {
 		t.Errorf("exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
@@ -86,7 +86,7 @@ func TestRunTimeout(t *testing.T) {
 		t.Errorf("took %s", d)
 	}
 	// Nothing of it is left: the background sleep died with the sandbox.
-	if pgrep("sleep 30") {
+	if pgrep("sleep 31.25") || pgrep("sleep 31.5") {
 		t.Error("a process of the timed-out sandbox survived")
 	}
 	j, r := runJSON(t, id, opts{}, "--profile", profile, "run", "--json", "--timeout", "500ms", "sh", "-c", "echo partial; sleep 30")

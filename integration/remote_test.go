@@ -170,6 +170,10 @@ func waitPidFile(p string) error {
 }
 
 func (h *sshHosts) stop() {
+	// What remote install put in root's home (the test hosts share it).
+	if path, err := remotePath(shannot); err == nil {
+		os.Remove(filepath.Join("/root", path))
+	}
 	for _, pid := range h.pids {
 		if p, err := os.FindProcess(pid); err == nil {
 			p.Kill()
