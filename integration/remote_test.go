@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -172,7 +173,7 @@ func waitPidFile(p string) error {
 func (h *sshHosts) stop() {
 	// What remote install put in root's home (the test hosts share it).
 	if path, err := remotePath(shannot); err == nil {
-		os.Remove(filepath.Join("/root", path))
+		os.Remove(filepath.Join(rootHome(), path))
 	}
 	for _, pid := range h.pids {
 		if p, err := os.FindProcess(pid); err == nil {
@@ -206,7 +207,15 @@ func (h *sshHosts) uninstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join("/root", path))
+	os.Remove(filepath.Join(rootHome(), path))
+}
+
+// rootHome is where sshd starts root's commands.
+func rootHome() string {
+	if u, err := user.Lookup("root"); err == nil {
+		return u.HomeDir
+	}
+	return "/root"
 }
 
 func TestRemoteRunOnOneHost(t *testing.T) {
