@@ -66,6 +66,13 @@ func TestRunJSON(t *testing.T) {
 			if r.code != 126 || j.ExitCode != 126 || !strings.Contains(j.Error, "not allowed") {
 				t.Errorf("refused: exit %d, %+v", r.code, j)
 			}
+			broken := writeProfile(t, `{"name": "broken", "binds": [{"source": "/usr", "target": "/usr"}],
+				"additional_args": ["--ro-bind", "/no/such/source", "/x"]}`)
+			j, r = runJSON(t, id, opts{}, "--profile", broken, "run", "--json", "/usr/bin/true")
+			if r.code != 125 || j.ExitCode != 125 || !strings.Contains(j.Error, "bwrap could not set up the sandbox") ||
+				!strings.Contains(j.Stderr, "Can't find source path /no/such/source") {
+				t.Errorf("bwrap failing: exit %d, %+v", r.code, j)
+			}
 			j, r = runJSON(t, id, opts{}, "--profile", profile, "run", "--json", "no-such-command")
 			if r.code != 127 || j.ExitCode != 127 || !strings.Contains(j.Error, "not found") {
 				t.Errorf("not found: exit %d, %+v", r.code, j)

@@ -278,6 +278,11 @@ func TestRemoteExitStatusAndSignals(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %d, %q", tc.args, r.code, r.stderr, tc.code, tc.want)
 		}
 	}
+	// A command's own 255 is not ssh failing, when its result arrives.
+	j255, r := runJSON(t, identity{name: "root", home: h.dir}, opts{}, "--ssh-config", h.config, "--target", h.a, "--profile", open, "run", "--json", "sh", "-c", "exit 255")
+	if r.code != 255 || j255.ExitCode != 255 || j255.Status != "failed" {
+		t.Errorf("exit 255 with --json: exit %d, %+v", r.code, j255)
+	}
 	// --json: the remote's result, with the host added.
 	j, r := runJSON(t, identity{name: "root", home: h.dir}, opts{}, "--ssh-config", h.config, "--target", h.a, "--profile", open, "run", "--json", "sh", "-c", "echo out; exit 3")
 	if r.code != 3 || j.ExitCode != 3 || j.Stdout != "out\n" {

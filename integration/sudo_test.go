@@ -409,3 +409,28 @@ func TestSudoRefusesLooseningOptions(t *testing.T) {
 		t.Errorf("inspect /etc/shadow: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestSudoSignalsDoNotSkipTheAuditLog(t *testing.T) {
+	setUpSudo(t)
+	// The operator ends the run with a signal (sudo relays it): shannot
+	// passes it on to the command and still writes the record.
+	c := exec.Command("sudo", "-n", sudoBin, "--profile", "it-open", "run", "--json", "sh", "-c", "echo started; sleep 7.75")
+	c.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + sudoUser.home}
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
+	var out strings.Builder
+	c.Stdout = &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return pgrep("sleep 7.75") })
+	c.Process.Signal(syscall.SIGTERM)
+	c.Wait()
+	rec := lastAudit(t)
+	argv, _ := json.Marshal(rec["argv"])
+	if !strings.Contains(string(argv), "sleep 7.75") || rec["exit_status"] != 143.0 {
+		t.Errorf("audit after SIGTERM: %v (stdout %q)", rec, out.String())
+	}
+	if !strings.Contains(out.String(), `"exit_code":143`) {
+		t.Errorf("the JSON result was not printed: %q", out.String())
+	}
+}

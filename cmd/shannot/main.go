@@ -50,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 type statusError struct {
 	code int
 	err  error
+	// reported: run --json has already printed the result object.
+	reported bool
 }
 
 func (e *statusError) Error() string {

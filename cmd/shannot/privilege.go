@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"strings"
 
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/bwrap"
@@ -16,8 +17,9 @@ import (
 // invoker is who asked for this run of shannot.
 type invoker struct {
 	// privileged is true when shannot runs as root on behalf of another
-	// user: through sudo ($SUDO_UID is set) or as a setuid binary. Then
-	// everything the caller controls is hostile.
+	// user: through sudo, doas or pkexec, as a setuid binary, or in a
+	// session that another user logged into (the audit login uid). Then
+	// everything the caller controls is hostile. When in doubt, it is.
 	privileged bool
 	name       string
 	uid        int
@@ -32,19 +34,52 @@ func whoInvoked() invoker {
 	if os.Geteuid() != 0 {
 		return inv
 	}
-	if s := os.Getenv("SUDO_UID"); s != "" {
+	// The elevating tools say who called them, and the caller cannot
+	// unset their variables. Without any, the session's login uid (set
+	// at login, kept across sudo and su) tells a root login from another
+	// user's.
+	switch {
+	case os.Getenv("SUDO_UID") != "":
+		return elevated(os.Getenv("SUDO_UID"), os.Getenv("SUDO_USER"))
+	case os.Getenv("PKEXEC_UID") != "":
+		return elevated(os.Getenv("PKEXEC_UID"), "")
+	case os.Getenv("DOAS_USER") != "":
+		return elevated("", os.Getenv("DOAS_USER"))
+	case uid != 0: // setuid root
 		inv.privileged = true
-		if n, err := strconv.Atoi(s); err == nil {
-			inv.uid = n
+	default:
+		if login, ok := loginUID(); ok && login != 0 {
+			inv = invoker{privileged: true, uid: login, name: userName(login)}
 		}
-		inv.name = os.Getenv("SUDO_USER")
-		if inv.name == "" {
-			inv.name = userName(inv.uid)
-		}
-		return inv
 	}
-	inv.privileged = uid != 0 // setuid root
 	return inv
+}
+
+// elevated is a privileged invoker known by uid, name, or both.
+func elevated(uid, name string) invoker {
+	inv := invoker{privileged: true, name: name}
+	if n, err := strconv.Atoi(uid); err == nil {
+		inv.uid = n
+	} else if u, err := user.Lookup(name); err == nil {
+		inv.uid, _ = strconv.Atoi(u.Uid)
+	}
+	if inv.name == "" {
+		inv.name = userName(inv.uid)
+	}
+	return inv
+}
+
+// loginUID is the audit login uid of this session, when one is set.
+func loginUID() (int, bool) {
+	b, err := os.ReadFile("/proc/self/loginuid")
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32)
+	if err != nil || n == 4294967295 { // (uid_t)-1: not set
+		return 0, false
+	}
+	return int(n), true
 }
 
 func userName(uid int) string {

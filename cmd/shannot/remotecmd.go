@@ -227,11 +227,15 @@ func runOnHost(c *cli.Context, ssh remote.SSH, t remote.Target, cmd string, dead
 func runJSONOn(ctx context.Context, ssh remote.SSH, t remote.Target, cmd string, stdin io.Reader, stderr io.Writer) hostResult {
 	var out bytes.Buffer
 	code, err := ssh.Exec(ctx, t, cmd, stdin, &out, stderr)
-	if err != nil {
-		return hostResult{target: t, unreachable: err}
-	}
 	var rep map[string]any
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+	parsed := json.Unmarshal(out.Bytes(), &rep) == nil && rep["exit_code"] != nil
+	switch {
+	case err != nil && parsed:
+		// ssh's 255 was the command's own: its result arrived.
+		code = 255
+	case err != nil:
+		return hostResult{target: t, unreachable: err}
+	case !parsed:
 		rep = map[string]any{"exit_code": code, "error": "the remote shannot printed no result: " + strings.TrimSpace(out.String())}
 	}
 	rep["host"] = t.String()
@@ -446,13 +450,14 @@ func remoteRunner(ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc 
 		}
 		var out, errOut bytes.Buffer
 		code, err := ssh.Exec(ctx, t, cmd, in, &out, &errOut)
-		if err != nil {
-			return sandbox.Report{}, err
-		}
 		var rep sandbox.Report
-		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
+			if err != nil {
+				return sandbox.Report{}, err
+			}
 			return sandbox.Report{}, fmt.Errorf("%s: the remote shannot gave no result (exit status %d): %s", t, code, strings.TrimSpace(errOut.String()))
 		}
+		// A result arrived: even ssh's 255 was then the command's own.
 		return rep, nil
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/trust"
@@ -64,6 +66,11 @@ func runAction(c *cli.Context) (err error) {
 	}
 	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
 	if who.privileged && !c.Bool("dry-run") {
+		// The caller must not end shannot between the run and its audit
+		// record: signals that would kill it are caught from here on (the
+		// run passes them on to the command), and a closed output pipe
+		// gives EPIPE instead of SIGPIPE.
+		signal.Notify(make(chan os.Signal, 1), unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGPIPE)
 		defer func() { logRun(c, rec, err) }()
 	}
 	if c.Bool("json") {
@@ -105,7 +112,14 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwr
 		stdin = nil
 	}
 	if asJSON {
-		res, err := sb.Capture(context.Background(), stdin, limits)
+		res, err := sb.Capture(context.Background(), stdin, limits, true)
+		if err != nil && res != nil {
+			// bwrap failed: the object says so, with bwrap's own words.
+			rep := res.Report(profileName, sb.Argv)
+			rep.ExitCode, rep.Error = exitCode(err), err.Error()
+			jsonEncoder(c).Encode(rep)
+			return &statusError{code: rep.ExitCode, err: err, reported: true}
+		}
 		if err != nil {
 			return err
 		}
@@ -158,7 +172,7 @@ func runLimits(c *cli.Context) (bwrap.Limits, error) {
 // keeping the exit status; the command's own results pass through.
 func reportFailure(c *cli.Context, profileName string, argv []string, err error) error {
 	var st *statusError
-	if err == nil || (errors.As(err, &st) && st.err == nil) {
+	if err == nil || (errors.As(err, &st) && (st.err == nil || st.reported)) {
 		return err
 	}
 	var ue *usageError

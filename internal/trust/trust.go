@@ -70,25 +70,46 @@ func (c checker) open(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Judge the file before opening it: opening a device as root can do
+	// things (a watchdog starts ticking, a tape rewinds).
+	before, err := os.Lstat(real)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkFile(abs, real, before); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(real, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
+	// And again through the descriptor: what was checked is what is read.
+	after, err := f.Stat()
+	if err == nil && !os.SameFile(before, after) {
+		err = &Error{Path: abs, Culprit: real, Reason: "changed while it was being opened"}
+	}
 	if err == nil {
-		err = c.checkOwner(abs, real, st, false)
-	}
-	if err == nil && !st.Mode().IsRegular() {
-		err = &Error{Path: abs, Culprit: real, Reason: "is not a regular file"}
-	}
-	if err == nil && st.Mode().Perm()&0o004 == 0 {
-		err = &Error{Path: abs, Culprit: real, Reason: fmt.Sprintf("is not readable by everyone (mode %04o), so it is not shown to other users", st.Mode().Perm())}
+		err = c.checkFile(abs, real, after)
 	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
+}
+
+// checkFile applies the rule to the file itself.
+func (c checker) checkFile(abs, real string, st fs.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		return &Error{Path: abs, Culprit: real, Reason: "is not a regular file"}
+	}
+	if err := c.checkOwner(abs, real, st, false); err != nil {
+		return err
+	}
+	if st.Mode().Perm()&0o004 == 0 {
+		return &Error{Path: abs, Culprit: real, Reason: fmt.Sprintf("is not readable by everyone (mode %04o), so it is not shown to other users", st.Mode().Perm())}
+	}
+	return nil
 }
 
 func (c checker) checkDir(dir string) error {

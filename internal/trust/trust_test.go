@@ -2,6 +2,7 @@ package trust
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,5 +78,21 @@ func TestOwner(t *testing.T) {
 	var te *Error
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "not root") || te.Culprit != root {
 		t.Errorf("foreign owner: %v", err)
+	}
+}
+
+func TestDevicesAndSocketsAreNotOpened(t *testing.T) {
+	c, root := tree(t)
+	sock := filepath.Join(root, "etc/shannot/sock.json")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	os.Chmod(sock, 0o644)
+	// Opening a socket fails with ENXIO; judged before opening, it is
+	// refused for what it is.
+	if _, err := c.open(sock); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("socket: %v", err)
 	}
 }

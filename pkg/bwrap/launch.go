@@ -163,7 +163,8 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 			Pdeathsig: unix.SIGKILL,
 		},
 	}
-	reports := &statusReports{done: make(chan struct{})}
+	reports := newStatusReports()
+	defer reports.close()
 	var st Status
 	var overflowed atomic.Bool
 	onOverflow := func() {
@@ -288,9 +289,27 @@ func (w *limitWriter) wasTruncated() bool { return w != nil && w.truncated.Load(
 type statusReports struct {
 	mu       sync.Mutex
 	childPID int
+	// childFD is a pidfd for the sandbox's process 1, opened as soon as
+	// its pid is known: signals go through it, so that they can never
+	// reach another process that reused the pid. -1 until then.
+	childFD  int
 	exitCode int
 	exited   bool
 	done     chan struct{}
+}
+
+func newStatusReports() *statusReports {
+	return &statusReports{childFD: -1, done: make(chan struct{})}
+}
+
+// close releases the pidfd once the run is over.
+func (s *statusReports) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.childFD >= 0 {
+		unix.Close(s.childFD)
+		s.childFD = -1
+	}
 }
 
 // read decodes bwrap's reports until the pipe closes.
@@ -308,6 +327,9 @@ func (s *statusReports) read(r io.Reader) {
 		s.mu.Lock()
 		if m.ChildPID != nil {
 			s.childPID = *m.ChildPID
+			if fd, err := unix.PidfdOpen(s.childPID, 0); err == nil {
+				s.childFD = fd
+			}
 		}
 		if m.ExitCode != nil {
 			s.exitCode, s.exited = *m.ExitCode, true
@@ -317,14 +339,14 @@ func (s *statusReports) read(r io.Reader) {
 }
 
 // kill ends the whole sandbox: SIGKILL to its process 1 takes every
-// process of its PID namespace with it, and bwrap follows.
+// process of its PID namespace with it, and bwrap follows. os.Process
+// signals bwrap through a pidfd of its own.
 func (s *statusReports) kill(bwrap *os.Process) {
 	s.mu.Lock()
-	pid := s.childPID
-	s.mu.Unlock()
-	if pid > 0 {
-		_ = unix.Kill(pid, unix.SIGKILL)
+	if s.childFD >= 0 && !s.exited {
+		_ = unix.PidfdSendSignal(s.childFD, unix.SIGKILL, nil, 0)
 	}
+	s.mu.Unlock()
 	_ = bwrap.Kill()
 }
 
@@ -342,15 +364,21 @@ func (s *statusReports) result() (exitCode int, ran bool) {
 // its children: the command. Before the sandbox exists, bwrap gets it.
 func (s *statusReports) signalCommand(bwrap *os.Process, sig syscall.Signal) {
 	s.mu.Lock()
-	pid := s.childPID
-	s.mu.Unlock()
-	if pid > 0 {
-		children, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	defer s.mu.Unlock()
+	// While process 1 lives (its pidfd says so), its pid is its own and
+	// the children listed under it are the command's processes.
+	if s.childFD >= 0 && !s.exited && unix.PidfdSendSignal(s.childFD, 0, nil, 0) == nil {
+		children, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", s.childPID, s.childPID))
 		if err == nil {
 			sent := false
 			for _, f := range strings.Fields(string(bytes.TrimSpace(children))) {
-				if child, err := strconv.Atoi(f); err == nil {
-					sent = unix.Kill(child, sig) == nil || sent
+				child, err := strconv.Atoi(f)
+				if err != nil {
+					continue
+				}
+				if fd, err := unix.PidfdOpen(child, 0); err == nil {
+					sent = unix.PidfdSendSignal(fd, sig, nil, 0) == nil || sent
+					unix.Close(fd)
 				}
 			}
 			if sent {

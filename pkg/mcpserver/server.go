@@ -151,10 +151,14 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 	if stdin != "" {
 		in = strings.NewReader(stdin)
 	}
-	res, err := sb.Capture(ctx, in, limits)
+	res, err := sb.Capture(ctx, in, limits, false)
 	if err != nil {
 		s.log.Warn("run failed", "profile", p.Name, "command", argv, "err", err)
-		return nil, sandbox.Report{}, fmt.Errorf("the sandbox could not run %q: %v", argv[0], err)
+		msg := fmt.Sprintf("the sandbox could not run %q: %v", argv[0], err)
+		if res != nil && len(res.Stderr) > 0 {
+			msg += "; bwrap said: " + strings.TrimSpace(string(res.Stderr))
+		}
+		return nil, sandbox.Report{}, errors.New(msg)
 	}
 	rep := res.Report(p.Origin.String(), argv)
 	s.log.Info("ran", "profile", p.Name, "command", argv, "exit_code", rep.ExitCode, "duration_ms", rep.DurationMS)

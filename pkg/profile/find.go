@@ -83,12 +83,12 @@ func (s Search) Find() (Origin, error) {
 // lookup resolves a path or a name given by the user.
 func (s Search) lookup(ref, from string) (Origin, error) {
 	if IsPath(ref) {
+		// Not looked at here: opening it says whether it exists, and
+		// under sudo only after the checks that keep root-only
+		// directories from being probed.
 		abs, err := filepath.Abs(ref)
 		if err != nil {
 			return Origin{}, fmt.Errorf("%s %q: %w", from, ref, err)
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return Origin{}, &Error{File: abs, Msg: fmt.Sprintf("%v (named by %s)", describeOpenError(err), from)}
 		}
 		return Origin{Path: abs}, nil
 	}

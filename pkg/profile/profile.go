@@ -267,6 +267,16 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 	if p.Environment == nil {
 		p.Environment = map[string]string{}
 	}
+	if path, ok := p.Environment["PATH"]; ok {
+		// execvp searches relative entries ("." or empty) from the
+		// working directory: the command found there need not be the one
+		// shannot checked against allowed_commands.
+		for _, dir := range strings.Split(path, ":") {
+			if !strings.HasPrefix(dir, "/") {
+				return nil, fail("/environment/PATH", "%q is not an absolute directory: the sandbox's PATH must list only absolute directories, so that the command checked is the command run", dir)
+			}
+		}
+	}
 	for i, pat := range p.AllowedCommands {
 		if _, err := path.Match(pat, ""); err != nil {
 			return nil, fail(jsonerr.Pointer("allowed_commands", fmt.Sprint(i)), "%q is not a valid glob pattern", pat)

@@ -64,6 +64,8 @@ func TestParseErrors(t *testing.T) {
 		{"NUL in env key", `{"name": "x", "environment": {"A\u0000": "b"}}`, `contains a NUL byte`},
 		{"equals in env key", `{"name": "x", "environment": {"A=B": "b"}}`, `/environment/A=B: "A=B" is not a valid variable name`},
 		{"env value not a string", `{"name": "x", "environment": {"A": 1}}`, `/environment/A: expected string, but got number`},
+		{"relative PATH entry", `{"name": "x", "environment": {"PATH": "/usr/bin:.:/bin"}}`, `/environment/PATH: "." is not an absolute directory`},
+		{"empty PATH", `{"name": "x", "environment": {"PATH": ""}}`, `/environment/PATH: "" is not an absolute directory`},
 		{"double dash", `{"name": "x", "additional_args": ["--", "sh"]}`, `/additional_args/0: "--" would end bwrap's options early`},
 		{"seccomp wrong type", `{"name": "x", "seccomp_profile": 3}`, `/seccomp_profile: expected string or null, but got number`},
 		{"invalid UTF-8", "{\"name\": \"\xff\"}", `line 1, column 11: not valid UTF-8`},

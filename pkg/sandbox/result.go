@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"time"
 	"unicode/utf8"
@@ -23,14 +24,18 @@ type Result struct {
 // Capture runs the command with stdin (nil: /dev/null) and keeps its
 // output in memory, at most limits.MaxOutput bytes of each stream: set a
 // limit, or a command printing without end grows memory without end.
-func (sb *Sandbox) Capture(ctx context.Context, stdin io.Reader, limits bwrap.Limits) (*Result, error) {
+// forwardSignals is as for Run. When bwrap fails (a *bwrap.SetupError),
+// the Result comes with the error: its Stderr holds bwrap's message.
+func (sb *Sandbox) Capture(ctx context.Context, stdin io.Reader, limits bwrap.Limits, forwardSignals bool) (*Result, error) {
 	var out, errOut bytes.Buffer
 	start := time.Now()
-	st, err := sb.Run(ctx, Streams{Stdin: stdin, Stdout: &out, Stderr: &errOut}, limits, false)
-	if err != nil {
+	st, err := sb.Run(ctx, Streams{Stdin: stdin, Stdout: &out, Stderr: &errOut}, limits, forwardSignals)
+	res := &Result{Status: st, Duration: time.Since(start), Stdout: out.Bytes(), Stderr: errOut.Bytes()}
+	var setup *bwrap.SetupError
+	if err != nil && !errors.As(err, &setup) {
 		return nil, err
 	}
-	return &Result{Status: st, Duration: time.Since(start), Stdout: out.Bytes(), Stderr: errOut.Bytes()}, nil
+	return res, err
 }
 
 // Report is the JSON object `shannot run --json` prints and the MCP

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+func TestWhoInvoked(t *testing.T) {
+	for _, v := range []string{"SUDO_UID", "SUDO_USER", "PKEXEC_UID", "DOAS_USER"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	if os.Geteuid() != 0 {
+		t.Setenv("SUDO_UID", "0")
+		if who := whoInvoked(); who.privileged {
+			t.Errorf("not root, yet privileged: %+v", who)
+		}
+		return
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		uid  int
+		name string
+	}{
+		{map[string]string{"SUDO_UID": "1234", "SUDO_USER": "ann"}, 1234, "ann"},
+		{map[string]string{"PKEXEC_UID": "0"}, 0, "root"},
+		{map[string]string{"DOAS_USER": "root"}, 0, "root"},
+	} {
+		for k, v := range tc.env {
+			t.Setenv(k, v)
+		}
+		who := whoInvoked()
+		if !who.privileged || who.uid != tc.uid || who.name != tc.name {
+			t.Errorf("%v: %+v, want privileged uid %d %s", tc.env, who, tc.uid, tc.name)
+		}
+		for k := range tc.env {
+			os.Unsetenv(k)
+		}
+	}
+	// Without the tools' variables, the session's login uid decides.
+	login, set := loginUID()
+	if who := whoInvoked(); who.privileged != (set && login != 0) {
+		t.Errorf("login uid %d (set %v): privileged %v", login, set, who.privileged)
+	}
+}
