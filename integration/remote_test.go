@@ -24,13 +24,12 @@ import (
 // and a dead host that accepts connections and never answers. Nothing of
 // the machine's own ssh configuration is read or changed.
 type sshHosts struct {
-	dir        string
-	config     string // ssh -F file: the user key and the temporary known_hosts
-	a, b, c    string // root@127.0.0.1:PORT
-	dead       string
-	pids       []int
-	deadLn     net.Listener
-	installedA bool
+	dir     string
+	config  string // ssh -F file: the user key and the temporary known_hosts
+	a, b, c string // root@127.0.0.1:PORT
+	dead    string
+	pids    []int
+	deadLn  net.Listener
 }
 
 var (

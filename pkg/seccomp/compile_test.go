@@ -264,7 +264,7 @@ func TestDockerDefaultProfile(t *testing.T) {
 	// On an old kernel the minKernel rule is left out.
 	old := x8664
 	old.Kernel = [2]int{4, 4}
-	f, comp, err = CompilePolicy("docker-default.json", data, Options{Host: old})
+	_, comp, err = CompilePolicy("docker-default.json", data, Options{Host: old})
 	if err != nil {
 		t.Fatal(err)
 	}
