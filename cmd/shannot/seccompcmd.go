@@ -35,7 +35,7 @@ name and get the default action; --strict makes them errors.
 
 Examples:
    shannot seccomp compile /etc/shannot/readonly.json /etc/shannot/readonly.bpf
-   shannot seccomp compile readonly - | shannot seccomp inspect /dev/stdin`,
+   shannot seccomp compile readonly - > ro.bpf   (a shipped policy, to standard output)`,
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "strict", Usage: "make system call names unknown to libseccomp errors"},
 				},
