@@ -39,6 +39,9 @@ func profileCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "profile",
 		Usage: "list or validate profiles",
+		Description: `Examples:
+   shannot profile list
+   shannot profile validate /etc/shannot/profiles/*.json`,
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",

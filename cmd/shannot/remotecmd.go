@@ -41,6 +41,9 @@ func remoteCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "remote",
 		Usage: "prepare hosts for --target runs",
+		Description: `Examples:
+   shannot remote install web1 ops@web2:2222
+   shannot --target web1,web2 --profile diagnostics run df -h   (see docs/remote.md)`,
 		Subcommands: []*cli.Command{{
 			Name:      "install",
 			Usage:     "copy this shannot to hosts over ssh and check it there",

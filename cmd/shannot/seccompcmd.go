@@ -23,7 +23,12 @@ func seccompCommand() *cli.Command {
 		Usage: "compile, inspect and explain seccomp filters",
 		Description: `Filters are OCI runtime-spec seccomp policies (JSON, with Docker's and
 Podman's extensions) or raw BPF programs as bwrap reads them. Where a FILE is
-expected, the name of a shipped policy (see "seccomp presets") works too.`,
+expected, the name of a shipped policy (see "seccomp presets") works too.
+
+Examples:
+   shannot seccomp presets
+   shannot seccomp compile policy.json policy.bpf
+   shannot seccomp explain readonly ioctl 1 0x5412`,
 		Subcommands: []*cli.Command{
 			{
 				Name:      "compile",
