@@ -22,6 +22,9 @@ if [ "${1:-}" = test ]; then
 	command -v lintian >/dev/null 2>&1 || need="$need lintian"
 	command -v man >/dev/null 2>&1 || need="$need man-db"
 	command -v make >/dev/null 2>&1 || need="$need make"
+	# Completion tests: the zsh and fish scripts.
+	command -v zsh >/dev/null 2>&1 || need="$need zsh"
+	command -v fish >/dev/null 2>&1 || need="$need fish"
 	# Remote tests: their own sshd processes on loopback.
 	[ -x /usr/sbin/sshd ] || need="$need openssh-server"
 	command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
