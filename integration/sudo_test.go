@@ -434,3 +434,21 @@ func TestSudoSignalsDoNotSkipTheAuditLog(t *testing.T) {
 		t.Errorf("the JSON result was not printed: %q", out.String())
 	}
 }
+
+func TestSudoCannotProbeRootOnlyDirectories(t *testing.T) {
+	setUpSudo(t)
+	// Whether a file exists in a directory the caller cannot search must
+	// not show through shannot's messages.
+	dir := trustedDir(t, "private")
+	os.Chmod(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "exists.json"), []byte(`{"name": "x"}`), 0o644)
+	exists := sudo(t, nil, "--profile", filepath.Join(dir, "exists.json"), "run", "true")
+	missing := sudo(t, nil, "--profile", filepath.Join(dir, "missing.json"), "run", "true")
+	strip := func(s, name string) string {
+		return strings.ReplaceAll(lastLine(s), name, "NAME")
+	}
+	if exists.code != 125 || missing.code != 125 || strip(exists.stderr, "exists") != strip(missing.stderr, "missing") ||
+		!strings.Contains(exists.stderr, "is not searchable by everyone") {
+		t.Errorf("existing: %d %q\nmissing: %d %q", exists.code, exists.stderr, missing.code, missing.stderr)
+	}
+}
