@@ -1,5 +1,3 @@
-// Command shannot runs a command inside a read-only bubblewrap sandbox
-// described by a JSON profile. See docs/usage.md.
 package main
 
 import (

@@ -11,11 +11,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/pkg/mcpserver"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/remote"
@@ -115,6 +117,16 @@ func mcpServe(c *cli.Context) error {
 	}
 	if len(targets) > 0 {
 		opts.Remote = remoteRunner(sshFromFlags(c), targets)
+	}
+	if who.privileged {
+		opts.Audit = func(p *profile.Profile, argv []string, code int, d time.Duration, err error) {
+			rec := audit.Record{Time: time.Now().Add(-d), User: who.name, UID: who.uid, Profile: p.Origin.String(),
+				ProfileSHA256: p.SHA256, Argv: argv, ExitStatus: code, DurationMS: d.Milliseconds()}
+			if err != nil {
+				rec.ExitStatus, rec.Error = exitCode(err), err.Error()
+			}
+			writeAudit(c, rec)
+		}
 	}
 	srv, err := mcpserver.New(opts)
 	if err != nil {

@@ -60,12 +60,17 @@ Examples:
 				if c.NArg() == 0 {
 					return &usageError{msg: "remote install needs at least one host"}
 				}
-				targets, err := remote.ParseTargets(strings.Join(c.Args().Slice(), ","))
-				if err != nil {
-					return &usageError{msg: err.Error()}
+				var targets []remote.Target
+				for _, arg := range c.Args().Slice() { // hosts and @FILEs, mixed
+					ts, err := remote.ParseTargets(arg)
+					if err != nil {
+						return &usageError{msg: err.Error()}
+					}
+					targets = append(targets, ts...)
 				}
 				bin := c.String("binary")
 				if bin == "" {
+					var err error
 					if bin, err = os.Executable(); err != nil {
 						return err
 					}
@@ -414,13 +419,15 @@ func checkArch(env *remote.Envelope) error {
 		return &seccomp.Error{File: env.FilterSource, Msg: err.Error()}
 	}
 	host := seccomp.ThisHost().Arch
-	arches := prog.Architectures()
-	for _, a := range arches {
+	var names []string
+	for _, a := range prog.Architectures() {
 		if a == host {
 			return nil
 		}
+		names = append(names, seccomp.ShortArch(a))
 	}
-	return &seccomp.Error{File: env.FilterSource, Msg: fmt.Sprintf("was compiled for %v, and this host is %s; compile the policy for it", arches, seccomp.ShortArch(host))}
+	return &seccomp.Error{File: env.FilterSource, Msg: fmt.Sprintf("was compiled for %s, and this host is %s; compile the policy for it",
+		strings.Join(names, ", "), seccomp.ShortArch(host))}
 }
 
 // remoteRunner runs MCP tool calls on remote hosts.

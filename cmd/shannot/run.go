@@ -57,13 +57,6 @@ func runAction(c *cli.Context) (err error) {
 	if len(argv) == 0 {
 		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
 	}
-	limits, err := runLimits(c)
-	if err != nil {
-		return err
-	}
-	if c.String("target") != "" {
-		return remoteRun(c, argv, limits)
-	}
 	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
 	if who.privileged && !c.Bool("dry-run") {
 		// The caller must not end shannot between the run and its audit
@@ -72,6 +65,13 @@ func runAction(c *cli.Context) (err error) {
 		// gives EPIPE instead of SIGPIPE.
 		signal.Notify(make(chan os.Signal, 1), unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGPIPE)
 		defer func() { logRun(c, rec, err) }()
+	}
+	limits, err := runLimits(c)
+	if err != nil {
+		return err
+	}
+	if c.String("target") != "" {
+		return remoteRun(c, argv, limits)
 	}
 	if c.Bool("json") {
 		defer func() { err = reportFailure(c, rec.Profile, argv, err) }()
@@ -205,6 +205,11 @@ func logRun(c *cli.Context, rec audit.Record, runErr error) {
 	if runErr != nil && !(errors.As(runErr, &st) && st.err == nil) {
 		rec.Error = runErr.Error()
 	}
+	writeAudit(c, rec)
+}
+
+// writeAudit writes one record; a failure is a warning on stderr.
+func writeAudit(c *cli.Context, rec audit.Record) {
 	cfg, err := audit.LoadConfig(trust.Open)
 	err = errors.Join(err, audit.Log(rec, cfg))
 	if err != nil {

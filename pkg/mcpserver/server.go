@@ -44,6 +44,10 @@ type Options struct {
 	// this machine.
 	Hosts  []string
 	Remote RemoteFunc
+	// Audit, when set, is told of every local run: what ran, under which
+	// profile, how it ended (exit status, or the refusal). shannot sets
+	// it when it runs as root for another user.
+	Audit func(p *profile.Profile, argv []string, exitCode int, d time.Duration, err error)
 }
 
 // RemoteFunc runs argv under a profile on a remote host and returns the
@@ -141,9 +145,16 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 	if len(s.opts.Hosts) > 0 || host != "" {
 		return s.runRemote(ctx, host, p, argv, stdin, limits)
 	}
+	start := time.Now()
+	audit := func(code int, err error) {
+		if s.opts.Audit != nil {
+			s.opts.Audit(p, argv, code, time.Since(start), err)
+		}
+	}
 	sb, err := sandbox.Prepare(p, argv, s.opts.Sandbox)
 	if err != nil {
 		s.log.Info("refused", "profile", p.Name, "command", argv, "reason", err)
+		audit(-1, err)
 		return nil, sandbox.Report{}, s.explain(p, argv, err)
 	}
 	defer sb.Close()
@@ -152,6 +163,11 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 		in = strings.NewReader(stdin)
 	}
 	res, err := sb.Capture(ctx, in, limits, false)
+	if res != nil {
+		audit(res.ExitCode, err)
+	} else {
+		audit(-1, err)
+	}
 	if err != nil {
 		s.log.Warn("run failed", "profile", p.Name, "command", argv, "err", err)
 		msg := fmt.Sprintf("the sandbox could not run %q: %v", argv[0], err)

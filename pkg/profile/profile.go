@@ -338,10 +338,8 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		}
 		p.SeccompProfile = &sp
 	}
-	for i, a := range p.AdditionalArgs {
-		if a == "--" {
-			return nil, fail(jsonerr.Pointer("additional_args", fmt.Sprint(i)), `"--" would end bwrap's options early and change which command runs; remove it`)
-		}
+	if err := checkAdditionalArgs(p.AdditionalArgs, fail); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

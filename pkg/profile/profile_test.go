@@ -67,6 +67,12 @@ func TestParseErrors(t *testing.T) {
 		{"relative PATH entry", `{"name": "x", "environment": {"PATH": "/usr/bin:.:/bin"}}`, `/environment/PATH: "." is not an absolute directory`},
 		{"empty PATH", `{"name": "x", "environment": {"PATH": ""}}`, `/environment/PATH: "" is not an absolute directory`},
 		{"double dash", `{"name": "x", "additional_args": ["--", "sh"]}`, `/additional_args/0: "--" would end bwrap's options early`},
+		{"additional_args: missing value", `{"name": "x", "additional_args": ["--hostname"]}`, `/additional_args/0: --hostname needs 1 argument(s)`},
+		{"additional_args: overlay", `{"name": "x", "additional_args": ["--overlay", "/a", "/b", "/c"]}`, `/additional_args/0: --overlay is not supported in additional_args: overlays are not modelled`},
+		{"additional_args: descriptor", `{"name": "x", "additional_args": ["--chdir", "/", "--bind-fd", "5", "/x"]}`, `/additional_args/2: --bind-fd is not supported in additional_args: it takes a descriptor`},
+		{"additional_args: seccomp", `{"name": "x", "additional_args": ["--seccomp", "9"]}`, `use seccomp_profile`},
+		{"additional_args: unknown", `{"name": "x", "additional_args": ["--frobnicate"]}`, `/additional_args/0: unknown bwrap option "--frobnicate"`},
+		{"additional_args: stray word", `{"name": "x", "additional_args": ["--hostname", "x", "sh"]}`, `/additional_args/2: "sh" is not a bwrap option: bwrap would run it as the command`},
 		{"seccomp wrong type", `{"name": "x", "seccomp_profile": 3}`, `/seccomp_profile: expected string or null, but got number`},
 		{"invalid UTF-8", "{\"name\": \"\xff\"}", `line 1, column 11: not valid UTF-8`},
 	} {
@@ -86,6 +92,14 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+func TestAdditionalArgsAccepted(t *testing.T) {
+	doc := `{"name": "x", "additional_args": ["--hostname", "sandbox", "--chdir", "/tmp", "--share-net", "--cap-add", "CAP_NET_RAW",
+		"--ro-bind", "/srv", "/srv", "--symlink", "usr/bin", "/bin", "--remount-ro", "/"]}`
+	if _, err := Parse([]byte(doc), Origin{Path: "/p.json"}); err != nil {
+		t.Fatal(err)
 	}
 }
 

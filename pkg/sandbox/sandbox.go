@@ -48,12 +48,6 @@ type Sandbox struct {
 
 // New opens the profile's filter and builds bwrap's options.
 func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
-	if err := bwrap.CheckAdditionalArgs(p); err != nil {
-		if cfg.Filter != nil {
-			cfg.Filter.Close()
-		}
-		return nil, err
-	}
 	sb := &Sandbox{Profile: p, Bwrap: cfg.Bwrap}
 	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: cfg.ForceUserNS}
 	switch {
@@ -78,9 +72,6 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 
 // Prepare is New followed by SetCommand.
 func Prepare(p *profile.Profile, argv []string, cfg Config) (*Sandbox, error) {
-	if err := bwrap.CheckAdditionalArgs(p); err != nil {
-		return nil, err
-	}
 	if err := checkCommand(p, argv); err != nil {
 		return nil, err
 	}
