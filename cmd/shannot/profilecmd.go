@@ -21,6 +21,9 @@ Examples:
    shannot export
    shannot --profile diagnostics export > my-diagnostics.json`,
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "export takes no arguments; choose the profile with --profile"}
+			}
 			p, err := loadProfile(c)
 			if err != nil {
 				return err

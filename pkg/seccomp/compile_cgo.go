@@ -180,7 +180,7 @@ func SyscallNumber(name, arch string) (int32, error) {
 	}
 	nr, err := libseccomp.GetSyscallFromNameByArch(name, a)
 	if err != nil {
-		return 0, fmt.Errorf("libseccomp %s does not know system call %q on %s", LibraryVersion(), name, arch)
+		return 0, fmt.Errorf("libseccomp %s does not know system call %q on %s", LibraryVersion(), name, ShortArch(arch))
 	}
 	return int32(nr), nil
 }
