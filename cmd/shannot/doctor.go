@@ -37,6 +37,9 @@ Examples:
    shannot doctor --json`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print one JSON array"}},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "doctor takes no arguments"}
+			}
 			findings := diagnose(c)
 			failed := false
 			for _, f := range findings {

@@ -39,6 +39,9 @@ Examples:
    shannot --profile diagnostics verify`,
 		Flags: []cli.Flag{forceFlag},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &usageError{msg: "verify takes no arguments; choose the profile with --profile"}
+			}
 			p, err := loadProfile(c)
 			if err != nil {
 				return err
