@@ -223,3 +223,26 @@ func open(binds ...string) string {
 	"environment": {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "SANDBOX_MARK": "profile"}}`)
 	return b.String()
 }
+
+// writableFD7 opens a host file writable by anyone and returns it as the
+// extra files that put it on descriptor 7 (ExtraFiles[i] is fd 3+i), and
+// a check that the file still holds what it held.
+func writableFD7(t *testing.T) (files []*os.File, unchanged func() bool) {
+	t.Helper()
+	host := filepath.Join(mkdir(t, "fd"), "target")
+	os.WriteFile(host, []byte("original\n"), 0o666)
+	os.Chmod(host, 0o666)
+	f, err := os.OpenFile(host, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close(); null.Close() })
+	return []*os.File{null, null, null, null, f}, func() bool {
+		b, _ := os.ReadFile(host)
+		return string(b) == "original\n"
+	}
+}

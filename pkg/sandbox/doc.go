@@ -5,11 +5,10 @@
 // output. It is what `shannot run`, `shannot verify` and the MCP server
 // share.
 //
-//	sb, err := sandbox.New(p, sandbox.Config{Bwrap: "/usr/bin/bwrap"})
-//	if err != nil { ... }         // bad filter: *seccomp.Error, *seccomp.PolicyError
+//	sb, err := sandbox.Prepare(p, []string{"ls", "/"}, sandbox.Config{Bwrap: "/usr/bin/bwrap"})
+//	if err != nil { ... } // 126 / 127, or a bad filter: *seccomp.Error, *seccomp.PolicyError
 //	defer sb.Close()
-//	if err := sb.SetCommand([]string{"ls", "/"}); err != nil { ... } // 126 / 127
-//	res, err := sb.Capture(ctx, nil, bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20})
+//	res, err := sb.Capture(ctx, nil, bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20}, false)
 //
 // [Result] is the structured outcome; [Result.Report] turns it into the
 // JSON object of `run --json` and the MCP tools, with binary output

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -70,7 +71,9 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 	return sb, nil
 }
 
-// Prepare is New followed by SetCommand.
+// Prepare is New for a command: it first finds the command inside the
+// sandbox and checks it against allowed_commands
+// (*bwrap.CommandNotFoundError, *bwrap.NotAllowedError).
 func Prepare(p *profile.Profile, argv []string, cfg Config) (*Sandbox, error) {
 	if err := checkCommand(p, argv); err != nil {
 		return nil, err
@@ -81,16 +84,6 @@ func Prepare(p *profile.Profile, argv []string, cfg Config) (*Sandbox, error) {
 	}
 	sb.Argv = argv
 	return sb, nil
-}
-
-// SetCommand finds the command inside the sandbox and checks it against
-// allowed_commands: *bwrap.CommandNotFoundError, *bwrap.NotAllowedError.
-func (sb *Sandbox) SetCommand(argv []string) error {
-	if err := checkCommand(sb.Profile, argv); err != nil {
-		return err
-	}
-	sb.Argv = argv
-	return nil
 }
 
 func checkCommand(p *profile.Profile, argv []string) error {
@@ -126,7 +119,7 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	}
 	if len(f.Unknown) > 0 && cfg.Warn != nil {
 		cfg.Warn(fmt.Sprintf("seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s",
-			f.Source, seccomp.LibraryVersion(), joinComma(f.Unknown)))
+			f.Source, seccomp.LibraryVersion(), strings.Join(f.Unknown, ", ")))
 	}
 	if !cfg.Force {
 		if err := checkStart(f); err != nil {
@@ -206,15 +199,4 @@ func (sb *Sandbox) Run(ctx context.Context, s Streams, limits bwrap.Limits, forw
 	l := sb.Launch(s, limits)
 	l.ForwardSignals = forwardSignals
 	return l.Run(ctx)
-}
-
-func joinComma(list []string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
