@@ -4,18 +4,28 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/syslog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/internal/hostconfig"
+)
+
+// Events of a run: one record before the command starts, so that a run
+// whose end goes unrecorded (shannot killed) is still known, and one when
+// it ends.
+const (
+	EventStart = "start"
+	EventEnd   = "end"
 )
 
 // Record is one audited run.
 type Record struct {
+	Event         string    `json:"event"` // EventStart or EventEnd
 	Time          time.Time `json:"time"`
 	User          string    `json:"user"` // who invoked it: $SUDO_USER, or the name of the real uid
 	UID           int       `json:"uid"`
@@ -27,48 +37,37 @@ type Record struct {
 	ExitStatus    int       `json:"exit_status"`
 	DurationMS    int64     `json:"duration_ms"`
 	Error         string    `json:"error,omitempty"` // why shannot refused or failed, if it did
+	// Truncated says that argv or error were shortened to keep the record
+	// within MaxRecord.
+	Truncated bool `json:"truncated,omitempty"`
 }
+
+// MaxRecord bounds one record's JSON: syslog drops a datagram larger than
+// its socket buffer (about 208 KB on Linux) without a word, and a record
+// must never be lost for being long. Longer argv words and errors are
+// cut, with a marker.
+const MaxRecord = 8 << 10
 
 // Config is /etc/shannot/config.json's audit part.
 type Config struct {
 	// File receives one JSON object a line; empty means syslog only.
-	File string `json:"audit_log"`
+	File string
 }
 
 // ConfigPath is where the administrator configures shannot.
-const ConfigPath = "/etc/shannot/config.json"
+const ConfigPath = hostconfig.Path
 
 // LoadConfig reads the configuration with open (which, under sudo, only
 // accepts root-owned files). A missing file is no error.
 func LoadConfig(open func(string) (*os.File, error)) (Config, error) {
-	var c Config
-	f, err := open(ConfigPath)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return c, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return c, err
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("%s: %w", ConfigPath, err)
-	}
-	if c.File != "" && !filepath.IsAbs(c.File) {
-		return c, fmt.Errorf("%s: audit_log must be an absolute path", ConfigPath)
-	}
-	return c, nil
+	h, err := hostconfig.Load(open)
+	return Config{File: h.AuditLog}, err
 }
 
 // Log writes r to syslog and, when configured, to the audit file. It
 // returns the errors met, joined; both destinations are always tried.
 func Log(r Record, c Config) error {
-	line, err := json.Marshal(r)
+	line, err := Marshal(r)
 	if err != nil {
 		return err
 	}
@@ -102,4 +101,44 @@ func appendLine(path string, line []byte) error {
 	}
 	_, werr := f.Write(append(line, '\n'))
 	return errors.Join(werr, f.Close())
+}
+
+// Marshal is r as one JSON line of at most MaxRecord bytes: argv words
+// and the error are shortened, longest first, until it fits.
+func Marshal(r Record) ([]byte, error) {
+	r.Argv = append([]string(nil), r.Argv...)
+	for {
+		line, err := json.Marshal(r)
+		if err != nil || len(line) <= MaxRecord {
+			return line, err
+		}
+		r.Truncated = true
+		// Halve the longest field; drop trailing words once all are short.
+		longest, at := len(r.Error), -1
+		for i, a := range r.Argv {
+			if len(a) > longest {
+				longest, at = len(a), i
+			}
+		}
+		switch {
+		case longest > 64 && at < 0:
+			r.Error = shorten(r.Error, longest/2)
+		case longest > 64:
+			r.Argv[at] = shorten(r.Argv[at], longest/2)
+		case len(r.Argv) > 1:
+			n := len(r.Argv)
+			r.Argv = append(r.Argv[:n/2], fmt.Sprintf("[%d more words cut]", n-n/2))
+		default:
+			return nil, fmt.Errorf("bug: audit record does not fit in %d bytes", MaxRecord)
+		}
+	}
+}
+
+// shorten keeps the first n bytes of s (at a rune boundary) and says how
+// much was cut.
+func shorten(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s...[%d bytes cut]", s[:n], len(s)-n)
 }

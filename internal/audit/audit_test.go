@@ -69,3 +69,37 @@ func TestLoadConfig(t *testing.T) {
 		t.Error("an untrusted config was used")
 	}
 }
+
+func TestMarshalFitsMaxRecord(t *testing.T) {
+	tests := []struct {
+		name string
+		rec  Record
+	}{
+		{"short", Record{Event: EventStart, Argv: []string{"ls", "/"}}},
+		{"one long word", Record{Argv: []string{"echo", strings.Repeat("x", 300<<10)}}},
+		{"many words", Record{Argv: strings.Split(strings.Repeat("word ", 100000), " ")}},
+		{"long error", Record{Argv: []string{"ls"}, Error: strings.Repeat("é", 100<<10)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line, err := Marshal(tt.rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(line) > MaxRecord {
+				t.Fatalf("record is %d bytes, more than %d", len(line), MaxRecord)
+			}
+			var back Record
+			if err := json.Unmarshal(line, &back); err != nil {
+				t.Fatalf("not JSON: %v", err)
+			}
+			full, _ := json.Marshal(tt.rec)
+			if want := len(full) > MaxRecord; back.Truncated != want {
+				t.Fatalf("truncated = %v, want %v", back.Truncated, want)
+			}
+			if len(back.Argv) == 0 || back.Argv[0] != tt.rec.Argv[0] {
+				t.Fatalf("argv[0] lost: %q", back.Argv)
+			}
+		})
+	}
+}
