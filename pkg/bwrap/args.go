@@ -35,6 +35,8 @@ const (
 	optBindTry       = "--bind-try"
 	optDevBind       = "--dev-bind"
 	optDevBindTry    = "--dev-bind-try"
+	optROBindFD      = "--ro-bind-fd"
+	optBindFD        = "--bind-fd"
 	optChdir         = "--chdir"
 	optSeccomp       = "--seccomp"
 	optJSONStatusFD  = "--json-status-fd"
@@ -49,18 +51,43 @@ type Options struct {
 	// ForceUserNS gives the command a user namespace in which it cannot
 	// create others (--unshare-user --disable-userns) even when the
 	// profile turns user namespace isolation off: shannot sets it when it
-	// runs as root for another user.
+	// runs as root.
 	ForceUserNS bool
+	// BindFDs, when set, holds for each of the profile's binds the
+	// descriptor (as bwrap sees it) of its source, opened by the caller:
+	// bwrap then mounts what the descriptor holds (--ro-bind-fd) instead
+	// of resolving the path itself. 0 keeps the bind by path; a negative
+	// number leaves the bind out (an optional source that is missing).
+	BindFDs []int
 }
+
+// ProcMasks are the kernel's knobs under /proc, outside the per-process
+// directories, covered read-only by the host's own (a bind made after
+// --proc). bwrap covers some of them only when access(W_OK) succeeds,
+// which procfs never answers for /proc/sys: without these, a process
+// that owns the files (host root) writes sysctls, and through
+// kernel.core_pattern runs code outside every namespace.
+var ProcMasks = []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
+	"/proc/pressure", "/proc/mtrr", "/proc/acpi", "/proc/driver"}
 
 // Mount is one file system operation of the sandbox, in bwrap's terms.
 type Mount struct {
 	Op     string // one of --proc, --dev, --tmpfs, --dir, --symlink or a bind option
 	Source string // host path of a bind, or the text of a symlink
 	Target string // path inside the sandbox
+	// FD, when not 0, is the descriptor of the bind's source, which the
+	// bind mounts instead of Source (--ro-bind-fd, --bind-fd).
+	FD int
 }
 
 func (m Mount) args() []string {
+	if m.FD > 0 {
+		op := optROBindFD
+		if m.Op == optBind || m.Op == optBindTry {
+			op = optBindFD
+		}
+		return []string{op, strconv.Itoa(m.FD), m.Target}
+	}
 	switch m.Op {
 	case optProc, optDev, optTmpfs, optDir:
 		return []string{m.Op, m.Target}
@@ -79,12 +106,20 @@ func (m Mount) isBind() bool {
 // Mounts returns the sandbox's mounts in the order bwrap performs them:
 // its own /proc and /dev, then the profile's tmpfs and binds, shallowest
 // target first, so that a mount on a deeper path masks a shallower one.
-func Mounts(p *profile.Profile) []Mount {
-	ms := []Mount{{Op: optProc, Target: "/proc"}, {Op: optDev, Target: "/dev"}}
+func Mounts(p *profile.Profile) []Mount { return mounts(p, nil) }
+
+// mounts is Mounts with the binds' sources given by descriptor (see
+// Options.BindFDs).
+func mounts(p *profile.Profile, fds []int) []Mount {
+	ms := []Mount{{Op: optProc, Target: "/proc"}}
+	for _, m := range ProcMasks {
+		ms = append(ms, Mount{Op: optROBindTry, Source: m, Target: m})
+	}
+	ms = append(ms, Mount{Op: optDev, Target: "/dev"})
 	for _, t := range p.TmpfsPaths {
 		ms = append(ms, Mount{Op: optTmpfs, Target: t})
 	}
-	for _, b := range p.Binds {
+	for i, b := range p.Binds {
 		op := optBind
 		if b.ReadOnly {
 			op = optROBind
@@ -92,7 +127,14 @@ func Mounts(p *profile.Profile) []Mount {
 		if b.Optional {
 			op += "-try"
 		}
-		ms = append(ms, Mount{Op: op, Source: b.Source, Target: b.Target})
+		m := Mount{Op: op, Source: b.Source, Target: b.Target}
+		if i < len(fds) {
+			if fds[i] < 0 {
+				continue
+			}
+			m.FD = fds[i]
+		}
+		ms = append(ms, m)
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return depth(ms[i].Target) < depth(ms[j].Target) })
 	return ms
@@ -126,7 +168,7 @@ func Args(p *profile.Profile, opts Options) []string {
 	for _, k := range keys {
 		args = append(args, optSetenv, k, p.Environment[k])
 	}
-	for _, m := range Mounts(p) {
+	for _, m := range mounts(p, opts.BindFDs) {
 		args = append(args, m.args()...)
 	}
 	if opts.SeccompFD >= 0 {

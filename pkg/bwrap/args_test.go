@@ -29,6 +29,12 @@ func parse(t *testing.T, doc string) *profile.Profile {
 func TestArgs(t *testing.T) {
 	base := []string{"--die-with-parent", "--new-session"}
 	ns := []string{"--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"}
+	// The masks under /proc are one level deeper than /proc and /dev.
+	var masks []string
+	for _, m := range ProcMasks {
+		masks = append(masks, "--ro-bind-try", m, m)
+	}
+	procDev := append([]string{"--proc", "/proc", "--dev", "/dev"}, masks...)
 	for _, tc := range []struct {
 		name string
 		doc  string
@@ -39,22 +45,21 @@ func TestArgs(t *testing.T) {
 			name: "defaults",
 			doc:  `{"name": "x"}`,
 			opts: Options{SeccompFD: -1},
-			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv",
-				"--proc", "/proc", "--dev", "/dev", "--"}},
+			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
 		},
 		{
 			name: "network and user namespace shared",
 			doc:  `{"name": "x", "network_isolation": false, "user_namespace_isolation": false}`,
 			opts: Options{SeccompFD: -1},
-			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev", "--"}},
+			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
 		},
 		{
 			name: "environment sorted, filter, additional args last",
 			doc:  `{"name": "x", "environment": {"PATH": "/usr/bin", "HOME": "/h", "A": "has space"}, "additional_args": ["--hostname", "s"]}`,
 			opts: Options{SeccompFD: 3},
 			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv",
-				"--setenv", "A", "has space", "--setenv", "HOME", "/h", "--setenv", "PATH", "/usr/bin",
-				"--proc", "/proc", "--dev", "/dev", "--seccomp", "3", "--hostname", "s", "--"}},
+				"--setenv", "A", "has space", "--setenv", "HOME", "/h", "--setenv", "PATH", "/usr/bin"}, procDev,
+				{"--seccomp", "3", "--hostname", "s", "--"}},
 		},
 		{
 			name: "deeper mounts after shallower ones, whatever the profile's order",
@@ -68,11 +73,22 @@ func TestArgs(t *testing.T) {
 			opts: Options{SeccompFD: -1},
 			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv",
 				"--ro-bind", "/", "/",
-				"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/opt", "/opt",
-				"--bind-try", "/var/x", "/var/x",
+				"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/opt", "/opt"}, masks,
+				{"--bind-try", "/var/x", "/var/x",
 				"--tmpfs", "/usr/share/secret",
 				"--bind", "/srv/a", "/usr/share/secret/keep",
 				"--"}},
+		},
+		{
+			name: "sources by descriptor, a missing optional one left out",
+			doc: `{"name": "x", "network_isolation": false, "user_namespace_isolation": false,
+				"binds": [{"source": "/usr", "target": "/usr"},
+				          {"source": "/opt", "target": "/opt", "optional": true},
+				          {"source": "/srv", "target": "/srv", "read_only": false},
+				          {"source": "/etc", "target": "/etc"}]}`,
+			opts: Options{SeccompFD: 3, BindFDs: []int{4, -1, 5, 0}},
+			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev",
+				"--ro-bind-fd", "4", "/usr", "--bind-fd", "5", "/srv", "--ro-bind", "/etc", "/etc"}, masks, {"--seccomp", "3", "--"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

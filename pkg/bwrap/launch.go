@@ -80,6 +80,10 @@ type Launch struct {
 	// SIGUSR2 received by this process on to the command, as a command
 	// line wrapper should; a server running many commands leaves it off.
 	ForwardSignals bool
+	// Credential, when set, is the host user and groups bwrap runs as
+	// (shannot running as root starts it unprivileged); bwrap then starts
+	// in /, which that user can always reach.
+	Credential *syscall.Credential
 }
 
 // Limits bound a run. Zero values mean no limit.
@@ -161,7 +165,12 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 			// If shannot dies, bwrap dies, and --die-with-parent takes
 			// the sandbox with it.
 			Pdeathsig: unix.SIGKILL,
+			// Set after the credentials change, which would clear it.
+			Credential: l.Credential,
 		},
+	}
+	if l.Credential != nil {
+		cmd.Dir = "/"
 	}
 	reports := newStatusReports()
 	defer reports.close()

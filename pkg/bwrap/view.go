@@ -274,3 +274,10 @@ func checkExecutable(v *View, host string) error {
 	}
 	return nil
 }
+
+// Mounts are the sandbox's mounts in the order bwrap makes them: the
+// profile's, then those of additional_args.
+func (v *View) Mounts() []Mount { return append([]Mount(nil), v.mounts...) }
+
+// IsBind says whether the mount binds a host path.
+func (m Mount) IsBind() bool { return m.isBind() }

@@ -2,12 +2,17 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"strings"
+	"syscall"
 
+	"github.com/shannot-project/shannot/internal/hostpath"
+	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -32,6 +37,12 @@ type Config struct {
 	// the profile's seccomp_profile (a remote run brings its program).
 	// The sandbox closes it.
 	Filter *seccomp.Loaded
+	// Identity, when set, is the unprivileged host user bwrap runs as:
+	// shannot sets it whenever it runs as root, so that no sandboxed
+	// process is host root. Bind sources are then opened by shannot
+	// (hostpath.Open) and handed to bwrap as descriptors, and mount points
+	// a user could redirect are refused.
+	Identity *identity.Identity
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -43,14 +54,22 @@ type Sandbox struct {
 	Profile *profile.Profile
 	Bwrap   string
 	Args    []string        // bwrap's options, ending with "--"
-	Argv    []string        // the command, once SetCommand accepted it
+	Argv    []string        // the command, once Prepare accepted it
 	Filter  *seccomp.Loaded // nil: no filter
+	// Identity is who bwrap runs as on the host; nil: shannot's own.
+	Identity *identity.Identity
+	// files are handed to bwrap from descriptor 3 on: the filter first
+	// (FilterFD), then the binds' sources when Identity is set.
+	files []*os.File
+	// sources are the host paths of the binds given by descriptor, for
+	// CommandLine, by descriptor.
+	sources map[int]string
 }
 
 // New opens the profile's filter and builds bwrap's options.
 func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
-	sb := &Sandbox{Profile: p, Bwrap: cfg.Bwrap}
-	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: cfg.ForceUserNS}
+	sb := &Sandbox{Profile: p, Bwrap: cfg.Bwrap, Identity: cfg.Identity}
+	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: cfg.ForceUserNS || cfg.Identity != nil}
 	switch {
 	case cfg.Filter != nil:
 		if !cfg.Force {
@@ -67,8 +86,121 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 		}
 		sb.Filter, opts.SeccompFD = f, FilterFD
 	}
+	if sb.Filter != nil {
+		sb.addFile(sb.Filter.File)
+	}
+	if cfg.Identity != nil {
+		fds, err := sb.openSources()
+		if err != nil {
+			sb.Close()
+			return nil, err
+		}
+		opts.BindFDs = fds
+	}
 	sb.Args = bwrap.Args(p, opts)
 	return sb, nil
+}
+
+// addFile hands f to bwrap and returns the descriptor bwrap sees it on.
+func (sb *Sandbox) addFile(f *os.File) int {
+	sb.files = append(sb.files, f)
+	return FilterFD + len(sb.files) - 1
+}
+
+// openSources opens every bind's source without following a symlink a
+// user could have planted, and refuses mount points that bwrap would
+// make inside a bind a user can change. It returns the descriptors for
+// bwrap.Options.BindFDs.
+func (sb *Sandbox) openSources() ([]int, error) {
+	p := sb.Profile
+	for i := 0; i < len(p.AdditionalArgs); i++ {
+		switch a := p.AdditionalArgs[i]; a {
+		case "--bind", "--bind-try", "--ro-bind", "--ro-bind-try", "--dev-bind", "--dev-bind-try":
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/additional_args/%d", i),
+				Msg: a + " in additional_args is refused when shannot runs as root: put the bind in binds, whose sources a root-run shannot opens safely"}
+		}
+	}
+	fds := make([]int, len(p.Binds))
+	opened := map[string]*hostpath.Resolved{} // by target
+	sb.sources = map[int]string{}
+	for i, b := range p.Binds {
+		r, err := hostpath.Open(b.Source)
+		if errors.Is(err, fs.ErrNotExist) && b.Optional {
+			fds[i] = -1
+			continue
+		}
+		if err != nil {
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/binds/%d/source", i), Msg: err.Error()}
+		}
+		fds[i] = sb.addFile(r.File)
+		sb.sources[fds[i]] = b.Source
+		opened[path.Clean(b.Target)] = r
+	}
+	mounts := bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts()
+	for _, m := range mounts {
+		if err := checkMountPoint(m, mounts, opened); err != nil {
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: pointerOf(p, m), Msg: err.Error()}
+		}
+	}
+	return fds, nil
+}
+
+// checkMountPoint refuses m when bwrap would make its mount point inside
+// a bind whose source someone other than root can change: there a user
+// could turn a directory on the way into a symlink, and bwrap would
+// create the mount point wherever it leads.
+func checkMountPoint(m bwrap.Mount, mounts []bwrap.Mount, opened map[string]*hostpath.Resolved) error {
+	target := path.Clean(m.Target)
+	var encl *bwrap.Mount
+	for i := range mounts {
+		t := path.Clean(mounts[i].Target)
+		if t != target && under(target, t) && (encl == nil || len(t) > len(path.Clean(encl.Target))) {
+			encl = &mounts[i]
+		}
+	}
+	if encl == nil || !encl.IsBind() {
+		return nil // inside bwrap's own tmpfs root, a tmpfs, /proc or /dev
+	}
+	r, ok := opened[path.Clean(encl.Target)]
+	if !ok || !r.IsDir {
+		return nil
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(path.Dir(target), path.Clean(encl.Target)), "/")
+	below, err := hostpath.Below(r, rel)
+	why := r.Untrusted
+	switch {
+	case err == nil:
+		below.File.Close()
+		if below.Trusted {
+			return nil
+		}
+		why = below.Untrusted
+	case errors.Is(err, fs.ErrNotExist) && r.Trusted:
+		return nil // bwrap would create it where only root can write: it fails, and says so
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	return fmt.Errorf("%s is a mount point inside the bind of %s, where %s can be changed by someone other than root: a root-run shannot makes no mount point a user could redirect; move the target out of that bind", target, encl.Source, why)
+}
+
+// under says whether p is t or below it.
+func under(p, t string) bool {
+	return t == "/" || p == t || strings.HasPrefix(p, t+"/")
+}
+
+// pointerOf is the JSON pointer of the profile entry behind m.
+func pointerOf(p *profile.Profile, m bwrap.Mount) string {
+	for i, b := range p.Binds {
+		if path.Clean(b.Target) == path.Clean(m.Target) {
+			return fmt.Sprintf("/binds/%d/target", i)
+		}
+	}
+	for i, t := range p.TmpfsPaths {
+		if path.Clean(t) == path.Clean(m.Target) {
+			return fmt.Sprintf("/tmpfs_paths/%d", i)
+		}
+	}
+	return "/additional_args"
 }
 
 // Prepare is New for a command: it first finds the command inside the
@@ -94,11 +226,17 @@ func checkCommand(p *profile.Profile, argv []string) error {
 	return err
 }
 
-// Close releases the filter.
+// Close releases the filter and the binds' sources.
 func (sb *Sandbox) Close() {
 	if sb.Filter != nil {
 		sb.Filter.Close()
 	}
+	for _, f := range sb.files {
+		if sb.Filter == nil || f != sb.Filter.File {
+			f.Close()
+		}
+	}
+	sb.files = nil
 }
 
 // OpenFilter loads the profile's seccomp filter, compiling a JSON policy
@@ -165,6 +303,11 @@ func (sb *Sandbox) CommandLine(self string) string {
 	default:
 		line += fmt.Sprintf(" %d< %s", FilterFD, bwrap.Quote([]string{sb.Filter.Source}))
 	}
+	for fd := FilterFD; fd < FilterFD+len(sb.files); fd++ {
+		if src, ok := sb.sources[fd]; ok {
+			line += fmt.Sprintf(" %d< %s", fd, bwrap.Quote([]string{src}))
+		}
+	}
 	return line
 }
 
@@ -187,10 +330,10 @@ func (sb *Sandbox) Launch(s Streams, limits bwrap.Limits, extra ...*os.File) *bw
 		Stderr: s.Stderr,
 		Limits: limits,
 	}
-	if sb.Filter != nil {
-		l.Files = []*os.File{sb.Filter.File}
+	l.Files = append(append([]*os.File(nil), sb.files...), extra...)
+	if sb.Identity != nil {
+		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
 	}
-	l.Files = append(l.Files, extra...)
 	return l
 }
 
