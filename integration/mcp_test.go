@@ -1,9 +1,11 @@
 package integration
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os/exec"
 	"slices"
 	"strings"
@@ -210,5 +212,129 @@ func TestMCPLogsNeverGoToStdout(t *testing.T) {
 	}
 	if stdout.String() != "" || !strings.Contains(stderr.String(), "serving MCP on stdio") {
 		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// rawMCP is shannot mcp spoken to line by line, for what an SDK client
+// would never send.
+type rawMCP struct {
+	t     *testing.T
+	in    io.WriteCloser
+	out   *bufio.Reader
+	lines chan []byte
+}
+
+type rawResponse struct {
+	ID     json.RawMessage `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func startRawMCP(t *testing.T, id identity, args ...string) *rawMCP {
+	t.Helper()
+	cmd := id.cmd(opts{}, append([]string{"mcp"}, args...)...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		in.Close()
+		timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+		cmd.Wait()
+		timer.Stop()
+		if t.Failed() {
+			t.Logf("shannot mcp's stderr:\n%s", stderr.String())
+		}
+	})
+	r := &rawMCP{t: t, in: in, out: bufio.NewReader(out), lines: make(chan []byte)}
+	go func() {
+		defer close(r.lines)
+		for {
+			line, err := r.out.ReadBytes('\n')
+			if err != nil {
+				return
+			}
+			r.lines <- line
+		}
+	}()
+	return r
+}
+
+// send writes one line; a write that fails means the server is gone.
+func (r *rawMCP) send(line string) {
+	r.t.Helper()
+	if _, err := io.WriteString(r.in, line+"\n"); err != nil {
+		r.t.Fatalf("writing %d bytes to shannot mcp: %v (the server is gone)", len(line), err)
+	}
+}
+
+// receive reads the next response, waiting at most a minute.
+func (r *rawMCP) receive() rawResponse {
+	r.t.Helper()
+	select {
+	case line, ok := <-r.lines:
+		if !ok {
+			r.t.Fatal("shannot mcp closed its stdout: the session ended")
+		}
+		var resp rawResponse
+		if err := json.Unmarshal(line, &resp); err != nil {
+			r.t.Fatalf("response %q: %v", line, err)
+		}
+		return resp
+	case <-time.After(time.Minute):
+		r.t.Fatal("no response from shannot mcp in a minute")
+	}
+	return rawResponse{}
+}
+
+// TestMCPBadFrameKeepsTheSession: a 20 MiB line and a 100,000-deep one
+// each get a JSON-RPC error, and the session goes on serving calls.
+func TestMCPBadFrameKeepsTheSession(t *testing.T) {
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) {
+			r := startRawMCP(t, id, "--profile", writeProfile(t, open()))
+			r.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`)
+			if resp := r.receive(); resp.Error != nil || string(resp.ID) != "1" {
+				t.Fatalf("initialize: %+v", resp)
+			}
+			r.send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+			for _, bad := range []struct {
+				name, frame string
+				code        int
+				msg         string
+			}{
+				{"20 MiB", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_command","arguments":{"command":["cat"],"stdin":"` +
+					strings.Repeat("x", 20<<20) + `"}}}`, -32600, "request too large"},
+				{"100,000 deep", strings.Repeat("[", 100000), -32700, "nests deeper than"},
+			} {
+				r.send(bad.frame)
+				resp := r.receive()
+				if resp.Error == nil || resp.Error.Code != bad.code || string(resp.ID) != "null" || !strings.Contains(resp.Error.Message, bad.msg) {
+					t.Errorf("%s: %s %s; want error %d with id null, %q", bad.name, resp.ID, resp.Result, bad.code, bad.msg)
+				}
+			}
+			r.send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_command","arguments":{"command":["ls","/"]}}}`)
+			resp := r.receive()
+			var result struct {
+				IsError    bool   `json:"isError"`
+				Structured report `json:"structuredContent"`
+			}
+			json.Unmarshal(resp.Result, &result)
+			if resp.Error != nil || string(resp.ID) != "3" || result.IsError || result.Structured.ExitCode != 0 || !strings.Contains(result.Structured.Stdout, "usr") {
+				t.Errorf("the call after the bad frames: id %s, %+v, %s", resp.ID, resp.Error, resp.Result)
+			}
+		})
 	}
 }

@@ -16,4 +16,9 @@
 // Commands never get the server's standard input (the protocol stream)
 // nor its environment. At most MaxConcurrent commands run at once; the
 // others wait. Logs go to stderr, never to stdout.
+//
+// The protocol stream is read through [Transport]: a message longer than
+// [MaxFrame], nested deeper than [MaxDepth], not JSON or not one JSON-RPC
+// message is answered with a JSON-RPC error and skipped, and the session
+// goes on.
 package mcpserver

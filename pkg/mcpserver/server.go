@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -101,10 +102,22 @@ func (s *Server) MCP() *mcp.Server {
 }
 
 // Serve runs the server on the process's stdin and stdout until the
-// client goes away or ctx ends.
+// client goes away or ctx ends. A bad message (larger than MaxFrame,
+// nested deeper than MaxDepth, not JSON-RPC) gets an error response and
+// the session goes on.
 func (s *Server) Serve(ctx context.Context) error {
-	return s.MCP().Run(ctx, &mcp.StdioTransport{})
+	return s.ServeStreams(ctx, os.Stdin, nopCloser{os.Stdout})
 }
+
+// ServeStreams is Serve on other streams.
+func (s *Server) ServeStreams(ctx context.Context, in io.ReadCloser, out io.WriteCloser) error {
+	return s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log})
+}
+
+// nopCloser keeps the process's stdout open when the session ends.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // RunInput is run_command's arguments.
 type RunInput struct {

@@ -1,0 +1,254 @@
+package mcpserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Limits on one inbound message (frame) of the protocol stream.
+const (
+	// MaxFrame is the most bytes of one message: one line of the stream,
+	// its newline not counted. A call's arguments (run_command's stdin)
+	// must fit in it.
+	MaxFrame = 4 << 20
+	// MaxDepth is how deeply a message's arrays and objects may nest.
+	MaxDepth = 64
+)
+
+// Transport is the MCP stdio transport (newline-delimited JSON-RPC) with
+// a guard in front of the SDK: every inbound line is checked before the
+// SDK sees it, so that one bad message costs its sender an error
+// response, never the session. A line longer than MaxFrame is discarded
+// up to its newline without being kept in memory; a line that nests
+// deeper than MaxDepth, is not JSON, is not one JSON-RPC message (a batch
+// included) is answered with a JSON-RPC error and skipped. The SDK's
+// stdio transport ends the whole connection on any of these.
+type Transport struct {
+	Reader io.ReadCloser
+	Writer io.WriteCloser
+	// MaxFrame and MaxDepth override the package's limits when positive.
+	MaxFrame, MaxDepth int
+	// Log is told of every refused frame; nil discards.
+	Log *slog.Logger
+}
+
+// Connect implements mcp.Transport.
+func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
+	w := &lockedWriter{w: t.Writer}
+	f := &frameReader{
+		src:      t.Reader,
+		in:       bufio.NewReaderSize(t.Reader, 64<<10),
+		reply:    w,
+		maxFrame: t.MaxFrame,
+		maxDepth: t.MaxDepth,
+		log:      t.Log,
+	}
+	if f.maxFrame <= 0 {
+		f.maxFrame = MaxFrame
+	}
+	if f.maxDepth <= 0 {
+		f.maxDepth = MaxDepth
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	// What reaches the SDK is at most one checked frame at a time; its
+	// own bound only has to stay out of the way.
+	return (&mcp.IOTransport{Reader: f, Writer: w, MaxLineLength: 2*f.maxFrame + 1}).Connect(ctx)
+}
+
+// lockedWriter serialises the SDK's responses and the guard's error
+// responses, each written whole.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.WriteCloser
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Close() error { return l.w.Close() }
+
+// frameReader hands the SDK good frames, one line each, and answers the
+// others itself.
+type frameReader struct {
+	src      io.Closer
+	in       *bufio.Reader
+	reply    io.Writer
+	maxFrame int
+	maxDepth int
+	log      *slog.Logger
+
+	line    []byte // the line being read
+	pending []byte // a checked frame, or what the SDK has not read of it
+}
+
+func (f *frameReader) Read(p []byte) (int, error) {
+	for len(f.pending) == 0 {
+		frame, err := f.next()
+		if err != nil {
+			return 0, err
+		}
+		f.pending = frame
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
+}
+
+func (f *frameReader) Close() error { return f.src.Close() }
+
+// next returns the next good frame with its newline. Bad frames are
+// answered on the way; the error is the stream's own (io.EOF at its end).
+func (f *frameReader) next() ([]byte, error) {
+	for {
+		line, tooLong, err := f.readLine()
+		if tooLong {
+			f.refuse(nil, jsonrpc.CodeInvalidRequest, fmt.Sprintf("request too large: a message is one line of at most %d bytes; this one was discarded", f.maxFrame))
+		} else if len(bytes.TrimSpace(line)) > 0 {
+			if frame, ok := f.check(line); ok {
+				return frame, nil
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readLine reads one line without its end. A line longer than maxFrame
+// is read to its newline and dropped: tooLong, and no bytes kept.
+func (f *frameReader) readLine() (line []byte, tooLong bool, err error) {
+	f.line = f.line[:0]
+	if cap(f.line) > 1<<20 {
+		f.line = nil // a large frame's buffer is not kept for the session
+	}
+	for {
+		chunk, err := f.in.ReadSlice('\n')
+		if !tooLong {
+			if len(f.line)+len(bytes.TrimRight(chunk, "\r\n")) > f.maxFrame {
+				tooLong, f.line = true, f.line[:0]
+			} else {
+				f.line = append(f.line, chunk...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err == nil:
+			return bytes.TrimRight(f.line, "\r\n"), tooLong, nil
+		default:
+			return bytes.TrimRight(f.line, "\r\n"), tooLong, err
+		}
+	}
+}
+
+// check returns line as the SDK reads it, or answers it and returns false.
+func (f *frameReader) check(line []byte) ([]byte, bool) {
+	if deeper(line, f.maxDepth) {
+		f.refuse(nil, jsonrpc.CodeParseError, fmt.Sprintf("parse error: the message nests deeper than %d levels", f.maxDepth))
+		return nil, false
+	}
+	if !json.Valid(line) {
+		f.refuse(nil, jsonrpc.CodeParseError, "parse error: the message is not JSON")
+		return nil, false
+	}
+	if line = bytes.TrimSpace(line); line[0] != '{' {
+		msg := "invalid request: a message is one JSON-RPC object"
+		if line[0] == '[' {
+			msg = "invalid request: batches are not supported; send one message a line"
+		}
+		f.refuse(nil, jsonrpc.CodeInvalidRequest, msg)
+		return nil, false
+	}
+	if _, err := jsonrpc.DecodeMessage(line); err != nil {
+		f.refuse(requestID(line), jsonrpc.CodeInvalidRequest, "invalid request: "+err.Error())
+		return nil, false
+	}
+	return append(line, '\n'), true
+}
+
+// refuse writes a JSON-RPC error response for a frame the SDK never sees.
+func (f *frameReader) refuse(id json.RawMessage, code int64, msg string) {
+	f.log.Warn("refused a message", "code", code, "reason", msg)
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	resp, err := json.Marshal(struct {
+		Version string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   jsonrpc.Error   `json:"error"`
+	}{"2.0", id, jsonrpc.Error{Code: code, Message: msg}})
+	if err != nil {
+		f.log.Error("encoding an error response", "err", err)
+		return
+	}
+	if _, err := f.reply.Write(append(resp, '\n')); err != nil {
+		f.log.Warn("writing an error response", "err", err)
+	}
+}
+
+// requestID is the id of a request that is JSON but no valid message,
+// when it has one a response may carry (a string or a number); nil
+// otherwise, which answers with id null.
+func requestID(line []byte) json.RawMessage {
+	var m struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(m.ID, &v) != nil {
+		return nil
+	}
+	switch v.(type) {
+	case string, float64:
+		return m.ID
+	}
+	return nil
+}
+
+// deeper reports whether b's arrays and objects nest deeper than max,
+// counted without parsing (brackets inside strings do not count) and
+// stopping at the first level too many. Malformed input gets an answer
+// too; json.Valid judges it next.
+func deeper(b []byte, max int) bool {
+	d := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if d++; d > max {
+				return true
+			}
+		case c == ']' || c == '}':
+			d--
+		}
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+package mcpserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+// wireResponse is a JSON-RPC response as it arrives.
+type wireResponse struct {
+	ID     json.RawMessage `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// TestBadFramesKeepTheSession sends the server one bad message of each
+// kind, each followed by a good call: every bad one is answered with an
+// error and the good call after it still works.
+func TestBadFramesKeepTheSession(t *testing.T) {
+	s, err := New(Options{Profiles: []*profile.Profile{{Name: "minimal", Environment: map[string]string{}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.ServeStreams(ctx, inR, outW) }()
+	responses := bufio.NewReader(outR)
+	send := func(line string) {
+		t.Helper()
+		if _, err := io.WriteString(inW, line+"\n"); err != nil {
+			t.Fatalf("writing: %v", err)
+		}
+	}
+	receive := func() wireResponse {
+		t.Helper()
+		line, err := responses.ReadBytes('\n')
+		if err != nil {
+			t.Fatalf("reading a response: %v (the session ended)", err)
+		}
+		var r wireResponse
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("response %q: %v", line, err)
+		}
+		return r
+	}
+	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	if r := receive(); r.Error != nil || string(r.ID) != "1" {
+		t.Fatalf("initialize: %+v", r)
+	}
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+
+	big := `{"jsonrpc":"2.0","id":99,"method":"tools/call","params":{"name":"list_profiles","arguments":{"pad":"` + strings.Repeat("x", MaxFrame) + `"}}}`
+	for i, tc := range []struct {
+		frame string
+		code  int
+		id    string
+		msg   string
+	}{
+		{big, -32600, "null", "request too large: a message is one line of at most 4194304 bytes"},
+		{strings.Repeat("[", 100000), -32700, "null", "nests deeper than 64 levels"},
+		{`{"a":` + strings.Repeat(`{"a":`, MaxDepth) + `1` + strings.Repeat("}", MaxDepth+1), -32700, "null", "nests deeper"},
+		{`{"jsonrpc":"2.0","id":7,"method":`, -32700, "null", "not JSON"},
+		{`not json at all`, -32700, "null", "not JSON"},
+		{`{"id":8,"method":"tools/list"}`, -32600, "8", "invalid message version tag"},
+		{`{"jsonrpc":"2.0","id":{"x":1},"method":"tools/list"}`, -32600, "null", "invalid request"},
+		{`[{"jsonrpc":"2.0","id":9,"method":"tools/list"}]`, -32600, "null", "batches are not supported"},
+		{`42`, -32600, "null", "one JSON-RPC object"},
+		{`{"jsonrpc":"2.0","id":10,"method":"tools/list"} {"jsonrpc":"2.0","id":11,"method":"tools/list"}`, -32700, "null", "not JSON"},
+	} {
+		send(tc.frame)
+		r := receive()
+		if r.Error == nil || r.Error.Code != tc.code || string(r.ID) != tc.id || !strings.Contains(r.Error.Message, tc.msg) {
+			t.Errorf("frame %d: %s; want code %d, id %s, %q", i, jsonOf(r), tc.code, tc.id, tc.msg)
+		}
+		id := 100 + i
+		send(`{"jsonrpc":"2.0","id":` + jsonOf(id) + `,"method":"tools/call","params":{"name":"list_profiles","arguments":{}}}`)
+		if r := receive(); r.Error != nil || string(r.ID) != jsonOf(id) || !strings.Contains(string(r.Result), `"minimal"`) {
+			t.Errorf("the call after frame %d: %s", i, jsonOf(r))
+		}
+	}
+	// Blank lines and CRLF ends are not errors.
+	send("")
+	send(`{"jsonrpc":"2.0","id":200,"method":"tools/list"}` + "\r")
+	if r := receive(); r.Error != nil || string(r.ID) != "200" {
+		t.Errorf("after a blank line, a CRLF line: %s", jsonOf(r))
+	}
+	inW.Close()
+	if err := <-done; err != nil {
+		t.Errorf("the session ended with %v", err)
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestDeeper(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want bool
+	}{
+		{`{}`, 1, false},
+		{`{"a":[1]}`, 1, true},
+		{`{"a":[1]}`, 2, false},
+		{`{"a":"[[[[[[[[[["}`, 1, false},
+		{`{"a":"\"[[[[","b":1}`, 1, false},
+		{`{"a\\":[[1]]}`, 2, true},
+		{`[[[`, 2, true},
+	} {
+		if got := deeper([]byte(tc.in), tc.max); got != tc.want {
+			t.Errorf("deeper(%s, %d) = %v", tc.in, tc.max, got)
+		}
+	}
+}
