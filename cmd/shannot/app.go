@@ -84,6 +84,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 	for _, extra := range extraCommands {
 		app.Commands = append(app.Commands, extra())
 	}
+	guardCommands(app.Commands, "")
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
 		for _, sub := range c.Subcommands {

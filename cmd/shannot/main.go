@@ -30,6 +30,9 @@ func main() {
 // place that prints shannot's errors.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	who = whoInvoked()
+	if who.privileged {
+		hardenPrivileged()
+	}
 	app := newApp(stdin, stdout, stderr)
 	err := app.Run(implicitRun(args))
 	if err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -80,8 +81,17 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	line := strings.TrimSpace(out.String())
-	if !strings.HasPrefix(line, "/bin/true --die-with-parent ") || !strings.HasSuffix(line, " -- ls -la 'a b'") {
-		t.Errorf("dry run printed %q", line)
+	// As root the binds' sources are descriptors, opened by the
+	// redirections that end the line.
+	wantEnd := " -- ls -la 'a b'"
+	if os.Geteuid() == 0 {
+		wantEnd = " 7< /etc"
+		if !strings.Contains(line, " -- ls -la 'a b' 3< /usr ") || !strings.Contains(line, " --ro-bind-fd 3 /usr ") {
+			t.Errorf("dry run as root printed %q, want /usr bound from descriptor 3", line)
+		}
+	}
+	if !strings.HasPrefix(line, "/bin/true --die-with-parent ") || !strings.HasSuffix(line, wantEnd) {
+		t.Errorf("dry run printed %q, want it to end %q", line, wantEnd)
 	}
 	if diff := cmp.Diff(strings.Count(line, "--clearenv"), 1); diff != "" {
 		t.Error(diff)

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -25,6 +27,18 @@ type probeFacts struct {
 	Interfaces []string          `json:"interfaces"`
 	Caps       map[string]string `json:"caps"` // CapEff, CapPrm, ... from /proc/self/status
 	Environ    []string          `json:"environ"`
+	// ProcOwner is the uid /proc's root directory shows in the sandbox.
+	// The kernel owns it by host root, so it shows as the probe's own uid
+	// exactly when the probe is host root, and as the overflow uid
+	// otherwise. (/proc/self/uid_map cannot tell: bwrap nests a second
+	// user namespace, and the map names the uid in the first.) -1 when
+	// /proc cannot be looked at.
+	ProcOwner int `json:"proc_owner"`
+	// Writable counts the files under /proc (outside the per-process
+	// directories) and /sys that the probe may write; WritableSome names
+	// the first few.
+	Writable     int      `json:"writable"`
+	WritableSome []string `json:"writable_some,omitempty"`
 	// Failed is set by verify when the probe did not run.
 	Failed string `json:"-"`
 }
@@ -53,6 +67,12 @@ func probeCommand() *cli.Command {
 			if err := readCaps(facts.Caps); err != nil {
 				return err
 			}
+			facts.ProcOwner = -1
+			if st, err := os.Stat("/proc"); err == nil {
+				facts.ProcOwner = int(st.Sys().(*syscall.Stat_t).Uid)
+			}
+			facts.Writable, facts.WritableSome = countWritable("/proc", "/sys")
+			sort.Strings(facts.WritableSome)
 			return json.NewEncoder(c.App.Writer).Encode(facts)
 		},
 	}
@@ -95,4 +115,36 @@ func readCaps(into map[string]string) error {
 		}
 	}
 	return s.Err()
+}
+
+// countWritable walks roots and counts the files and directories this
+// process may write (access(2) with the effective ids: a read-only mount
+// answers EROFS), leaving out /proc's per-process directories, which are
+// the sandbox's own.
+func countWritable(roots ...string) (n int, some []string) {
+	for _, root := range roots {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if filepath.Dir(p) == "/proc" && (isPID(d.Name()) || d.Name() == "self" || d.Name() == "thread-self") {
+				return filepath.SkipDir
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				return nil
+			}
+			if unix.Faccessat(unix.AT_FDCWD, p, unix.W_OK, unix.AT_EACCESS) == nil {
+				n++
+				if len(some) < 5 {
+					some = append(some, p)
+				}
+			}
+			return nil
+		})
+	}
+	return n, some
+}
+
+func isPID(name string) bool {
+	return name != "" && strings.Trim(name, "0123456789") == ""
 }

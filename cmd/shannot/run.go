@@ -93,6 +93,13 @@ func runAction(c *cli.Context) (err error) {
 	if sb.Filter != nil {
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
+	if who.privileged && !c.Bool("dry-run") {
+		// Before the command starts: a run whose end goes unrecorded is
+		// still known.
+		start := rec
+		start.Event = audit.EventStart
+		writeAudit(c, start)
+	}
 	if c.Bool("dry-run") {
 		self, err := os.Executable()
 		if err != nil {
@@ -158,6 +165,11 @@ func runLimits(c *cli.Context) (bwrap.Limits, error) {
 	} else if c.Bool("json") {
 		l.MaxOutput = defaultJSONMaxOutput
 	}
+	// Streamed output costs nothing to hold; what --json keeps is held in
+	// root's memory, at the caller's choice.
+	if who.privileged && l.MaxOutput > maxPrivilegedOutput {
+		return l, &usageError{msg: fmt.Sprintf("--max-output is at most %s when shannot runs as root for another user", "16MiB")}
+	}
 	switch c.String("on-overflow") {
 	case "truncate":
 	case "kill":
@@ -196,6 +208,7 @@ func jsonEncoder(c *cli.Context) *json.Encoder {
 // logRun audit-logs a run made as root for another user. A logging
 // failure is reported and changes nothing else.
 func logRun(c *cli.Context, rec audit.Record, runErr error) {
+	rec.Event = audit.EventEnd
 	rec.DurationMS = time.Since(rec.Time).Milliseconds()
 	rec.ExitStatus = 0
 	if runErr != nil {
@@ -246,6 +259,10 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
 		return sandbox.Config{}, err
 	}
+	id, err := sandboxIdentity()
+	if err != nil {
+		return sandbox.Config{}, err
+	}
 	if b == "" {
 		b = "bwrap"
 	}
@@ -254,6 +271,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 		Seccomp:     seccompOptions(),
 		Force:       c.Bool("force"),
 		ForceUserNS: who.privileged,
+		Identity:    id,
 		Warn:        func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) },
 	}, nil
 }

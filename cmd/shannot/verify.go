@@ -30,8 +30,10 @@ func verifyCommand() *cli.Command {
 		Description: `Runs a probe inside the profile's sandbox (under its seccomp filter, if any)
 and checks that: a command runs; every read-only bind refuses a write; every
 tmpfs accepts one; only loopback networking exists (when the network is
-isolated); the command holds no capabilities; the environment is exactly the
-profile's. Prints a table of checks and exits 0 only when all pass, 1 when
+isolated); the command holds no capabilities; it is not host root (its uid
+in the sandbox maps to an ordinary host uid); nothing under /proc (outside
+the processes' own directories) or /sys is writable; the environment is
+exactly the profile's. Prints a table of checks and exits 0 only when all pass, 1 when
 one fails, 125 when the sandbox cannot be set up at all.
 
 Examples:
@@ -46,11 +48,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			facts, err := probeSandbox(c, p)
+			facts, host, err := probeSandbox(c, p)
 			if err != nil {
 				return err
 			}
-			checks := evaluate(p, facts)
+			checks := evaluate(p, facts, host)
 			w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "profile %s (%s)\n", p.Name, p.Origin)
 			failed := 0
@@ -77,26 +79,30 @@ Examples:
 // returns what it found. The probe binary is handed in as an open
 // descriptor and executed through /proc/self/fd, so the profile needs no
 // extra bind for it.
-func probeSandbox(c *cli.Context, p *profile.Profile) (*probeFacts, error) {
+func probeSandbox(c *cli.Context, p *profile.Profile) (facts *probeFacts, host string, err error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("finding shannot's own binary for the probe: %w", err)
+		return nil, "", fmt.Errorf("finding shannot's own binary for the probe: %w", err)
 	}
 	self, err := os.Open(exe)
 	if err != nil {
-		return nil, fmt.Errorf("opening shannot's own binary for the probe: %w", err)
+		return nil, "", fmt.Errorf("opening shannot's own binary for the probe: %w", err)
 	}
 	defer self.Close()
 
 	cfg, err := sandboxConfig(c, false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sb, err := sandbox.New(p, cfg)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer sb.Close()
+	host = userName(os.Getuid())
+	if cfg.Identity != nil {
+		host = cfg.Identity.String()
+	}
 	var out, errOut bytes.Buffer
 	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, bwrap.Limits{Timeout: time.Minute, MaxOutput: 1 << 20}, self)
 	selfFD := sandbox.FilterFD + len(l.Files) - 1
@@ -108,14 +114,14 @@ func probeSandbox(c *cli.Context, p *profile.Profile) (*probeFacts, error) {
 	status, err := l.Run(context.Background())
 	if err != nil {
 		os.Stderr.Write(errOut.Bytes())
-		return nil, err
+		return nil, "", err
 	}
-	var facts probeFacts
-	if status.ExitCode != 0 || json.Unmarshal(out.Bytes(), &facts) != nil {
+	facts = &probeFacts{}
+	if status.ExitCode != 0 || json.Unmarshal(out.Bytes(), facts) != nil {
 		return &probeFacts{Failed: fmt.Sprintf("probe exited %d: %s", status.ExitCode,
-			strings.TrimSpace(errOut.String()))}, nil
+			strings.TrimSpace(errOut.String()))}, host, nil
 	}
-	return &facts, nil
+	return facts, host, nil
 }
 
 // writeTargets are the paths verify tries to write to: every read-only
@@ -137,7 +143,7 @@ type check struct {
 }
 
 // evaluate turns the probe's facts into verify's checks.
-func evaluate(p *profile.Profile, f *probeFacts) []check {
+func evaluate(p *profile.Profile, f *probeFacts, host string) []check {
 	if f.Failed != "" {
 		return []check{{name: "command runs", detail: f.Failed}}
 	}
@@ -191,8 +197,37 @@ func evaluate(p *profile.Profile, f *probeFacts) []check {
 		caps.detail = "none"
 	}
 	checks = append(checks, caps)
+	checks = append(checks, checkHostRoot(f, host), checkKnobs(f))
 	checks = append(checks, checkEnv(p, f.Environ))
 	return checks
+}
+
+// checkHostRoot fails when the sandbox runs as host root: root without
+// capabilities still writes sysctls and reads root's files. host is who
+// bwrap was started as, for the detail.
+func checkHostRoot(f *probeFacts, host string) check {
+	ck := check{name: "host identity"}
+	switch {
+	case f.ProcOwner < 0:
+		ck.detail = "cannot stat /proc in the sandbox: whether it is host root is unknown"
+	case f.ProcOwner == f.UID:
+		ck.detail = fmt.Sprintf("uid %d in the sandbox is host ROOT: it can write kernel settings and read root's files", f.UID)
+	default:
+		ck.ok, ck.detail = true, fmt.Sprintf("uid %d in the sandbox is not host root (bwrap ran as %s)", f.UID, host)
+	}
+	return ck
+}
+
+// checkKnobs fails when anything under /proc (outside the processes'
+// own directories) or /sys is writable.
+func checkKnobs(f *probeFacts) check {
+	ck := check{name: "kernel settings"}
+	if f.Writable == 0 {
+		ck.ok, ck.detail = true, "nothing writable under /proc (outside processes) or /sys"
+		return ck
+	}
+	ck.detail = fmt.Sprintf("%d files WRITABLE under /proc and /sys, e.g. %s", f.Writable, strings.Join(f.WritableSome, ", "))
+	return ck
 }
 
 func checkEnv(p *profile.Profile, environ []string) check {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
+)
+
+// guardCommands makes every command, at every depth, ask sudopolicy.Admit
+// before it runs when the caller is hostile: under sudo, what the
+// invoker table does not list is refused, whoever added it.
+//
+// A command that only groups subcommands gets an action too, so that a
+// mistyped subcommand is an error (exit 125) instead of help and exit 0.
+func guardCommands(cmds []*cli.Command, prefix string) {
+	for _, c := range cmds {
+		path := strings.TrimSpace(prefix + " " + c.Name)
+		act := c.Action
+		c.Action = func(ctx *cli.Context) error {
+			if who.privileged {
+				if err := sudopolicy.Admit(path, flagsSet(ctx)); err != nil {
+					return err
+				}
+			}
+			if act != nil {
+				return act(ctx)
+			}
+			if ctx.NArg() > 0 {
+				return &usageError{msg: fmt.Sprintf("unknown command %q for shannot %s", ctx.Args().First(), path)}
+			}
+			return cli.ShowSubcommandHelp(ctx)
+		}
+		guardCommands(c.Subcommands, path)
+	}
+}
+
+// flagsSet returns the flags set at each level of the command line, by
+// the level's path of subcommand names ("" for shannot's own flags).
+func flagsSet(ctx *cli.Context) map[string][]string {
+	lineage := ctx.Lineage()
+	out := map[string][]string{}
+	var names []string
+	for i := len(lineage) - 1; i >= 0; i-- {
+		c := lineage[i]
+		// The app's own contexts (no command, or its root command, named
+		// as the app) are the global level.
+		if c.Command != nil && c.Command.Name != "" && !(len(names) == 0 && c.Command.Name == c.App.Name) {
+			names = append(names, c.Command.Name)
+		}
+		if set := c.LocalFlagNames(); len(set) > 0 {
+			level := strings.Join(names, " ")
+			out[level] = append(out[level], set...)
+		}
+	}
+	return out
+}
