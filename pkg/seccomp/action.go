@@ -17,6 +17,10 @@ const (
 	KillThread
 	Trap
 	Errno
+	// Notify is SECCOMP_RET_USER_NOTIF. Policies cannot ask for it (bwrap
+	// installs no listener); a raw program can return it, and with no
+	// listener the call fails with ENOSYS.
+	Notify
 	Trace
 	Log
 	Allow
@@ -35,6 +39,7 @@ const (
 	retKillThread  = 0x00000000
 	retTrap        = 0x00030000
 	retErrno       = 0x00050000
+	retUserNotif   = 0x7fc00000
 	retTrace       = 0x7ff00000
 	retLog         = 0x7ffc0000
 	retAllow       = 0x7fff0000
@@ -53,6 +58,8 @@ func (a Action) Ret() uint32 {
 		return retTrap
 	case Errno:
 		return retErrno | uint32(a.Data)
+	case Notify:
+		return retUserNotif
 	case Trace:
 		return retTrace | uint32(a.Data)
 	case Log:
@@ -73,6 +80,8 @@ func ActionFromRet(ret uint32) Action {
 		return Action{Kind: Trap}
 	case retErrno:
 		return Action{Kind: Errno, Data: data}
+	case retUserNotif:
+		return Action{Kind: Notify}
 	case retTrace:
 		return Action{Kind: Trace, Data: data}
 	case retLog:
@@ -100,6 +109,8 @@ func (a Action) String() string {
 			return "ERRNO(" + name + ")"
 		}
 		return fmt.Sprintf("ERRNO(%d)", a.Data)
+	case Notify:
+		return "NOTIFY"
 	case Trace:
 		return fmt.Sprintf("TRACE(%d)", a.Data)
 	case Log:

@@ -1,7 +1,6 @@
 package seccomp
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -79,8 +78,20 @@ func (p *Program) flow() []flowState {
 		switch in := ins.(type) {
 		case bpf.LoadAbsolute:
 			out.load = int64(in.Off)
-		case bpf.ALUOpConstant, bpf.ALUOpX, bpf.TXA, bpf.LoadConstant, bpf.LoadScratch:
+		case bpf.ALUOpConstant, bpf.ALUOpX, bpf.NegateA, bpf.TXA:
 			out.load = -1
+		case bpf.LoadConstant:
+			if in.Dst == bpf.RegA {
+				out.load = -1
+			}
+		case bpf.LoadScratch:
+			if in.Dst == bpf.RegA {
+				out.load = -1
+			}
+		case loadLen:
+			if in.Dst == bpf.RegA {
+				out.load = -1
+			}
 		case bpf.RetConstant, bpf.RetA:
 			continue
 		case bpf.Jump:
@@ -234,126 +245,6 @@ func contains(list []string, s string) bool {
 		if x == s {
 			return true
 		}
-	}
-	return false
-}
-
-// Trace runs the program on c like Run and also counts the
-// instructions executed, which Run's VM does not report. It interprets
-// the instructions libseccomp emits; tests check it against Run.
-func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
-	data := c.data()
-	var a, x uint32
-	var mem [16]uint32
-	for pc := 0; pc < len(p.Instructions); pc++ {
-		steps++
-		switch in := p.Instructions[pc].(type) {
-		case bpf.LoadAbsolute:
-			if in.Size != 4 || int(in.Off)+4 > len(data) {
-				return 0, steps, fmt.Errorf("instruction %d: unsupported load", pc)
-			}
-			a = binary.BigEndian.Uint32(data[in.Off:])
-		case bpf.LoadConstant:
-			if in.Dst == bpf.RegA {
-				a = in.Val
-			} else {
-				x = in.Val
-			}
-		case bpf.LoadScratch:
-			if in.Dst == bpf.RegA {
-				a = mem[in.N]
-			} else {
-				x = mem[in.N]
-			}
-		case bpf.StoreScratch:
-			if in.Src == bpf.RegA {
-				mem[in.N] = a
-			} else {
-				mem[in.N] = x
-			}
-		case bpf.ALUOpConstant:
-			a = alu(in.Op, a, in.Val)
-		case bpf.ALUOpX:
-			a = alu(in.Op, a, x)
-		case bpf.TAX:
-			x = a
-		case bpf.TXA:
-			a = x
-		case bpf.Jump:
-			pc += int(in.Skip)
-		case bpf.JumpIf:
-			if jumpTrue(in.Cond, a, in.Val) {
-				pc += int(in.SkipTrue)
-			} else {
-				pc += int(in.SkipFalse)
-			}
-		case bpf.JumpIfX:
-			if jumpTrue(in.Cond, a, x) {
-				pc += int(in.SkipTrue)
-			} else {
-				pc += int(in.SkipFalse)
-			}
-		case bpf.RetConstant:
-			return in.Val, steps, nil
-		case bpf.RetA:
-			return a, steps, nil
-		default:
-			return 0, steps, fmt.Errorf("instruction %d: %T is not used by seccomp programs", pc, in)
-		}
-	}
-	return 0, steps, fmt.Errorf("program ran off its end")
-}
-
-func alu(op bpf.ALUOp, a, v uint32) uint32 {
-	switch op {
-	case bpf.ALUOpAdd:
-		return a + v
-	case bpf.ALUOpSub:
-		return a - v
-	case bpf.ALUOpMul:
-		return a * v
-	case bpf.ALUOpDiv:
-		if v == 0 {
-			return 0
-		}
-		return a / v
-	case bpf.ALUOpOr:
-		return a | v
-	case bpf.ALUOpAnd:
-		return a & v
-	case bpf.ALUOpShiftLeft:
-		return a << v
-	case bpf.ALUOpShiftRight:
-		return a >> v
-	case bpf.ALUOpMod:
-		if v == 0 {
-			return 0
-		}
-		return a % v
-	case bpf.ALUOpXor:
-		return a ^ v
-	}
-	return a
-}
-
-func jumpTrue(c bpf.JumpTest, a, v uint32) bool {
-	switch c {
-	case bpf.JumpEqual:
-		return a == v
-	case bpf.JumpNotEqual:
-		return a != v
-	case bpf.JumpGreaterThan:
-		return a > v
-	case bpf.JumpLessThan:
-		return a < v
-	case bpf.JumpGreaterOrEqual:
-		return a >= v
-	case bpf.JumpLessOrEqual:
-		return a <= v
-	case bpf.JumpBitsSet:
-		return a&v != 0
-	case bpf.JumpBitsNotSet:
-		return a&v == 0
 	}
 	return false
 }

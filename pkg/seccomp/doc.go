@@ -18,9 +18,18 @@
 //
 // # Simulation
 //
-// [Decode] turns a program into a [Program] that runs offline:
-// [Program.Run] in golang.org/x/net/bpf's VM, [Program.Trace] counting
-// instructions. [CheckStart] uses it to refuse filters under which no
-// command can start; `shannot seccomp explain` to say what happens to a
-// call; tests to check compiled programs without a kernel.
+// [Decode] turns a program into a [Program] that runs offline. It
+// accepts exactly what the kernel accepts as a seccomp filter (the
+// checks of bpf_check_classic and seccomp_check_filter: only aligned
+// 32-bit loads inside struct seccomp_data, no constant shift of 32 or
+// more, jumps inside the program, a return last, no scratch slot read
+// before it is stored...) and refuses the rest, naming the instruction.
+// [Program.Run] and [Program.Trace] (which also counts instructions)
+// then run it with the kernel's semantics, not golang.org/x/net/bpf's
+// VM's: a shift by X uses the low 5 bits of X, a division by an X of 0
+// makes the program return 0, "len" is 64. A test runs random programs
+// under the real kernel and compares. [CheckStart] uses the simulator
+// to refuse filters under which no command can start; `shannot seccomp
+// explain` to say what happens to a call; tests to check compiled
+// programs without a kernel.
 package seccomp

@@ -45,10 +45,12 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Whatever the bytes, simulating and listing never panic.
+		// Whatever the bytes, simulating and listing never panic, and
+		// what Decode accepts the simulator runs.
 		c := Call{Nr: 1, Arch: auditArches["SCMP_ARCH_X86_64"]}
-		p.Run(c)
-		p.Trace(c)
+		if _, _, err := p.Trace(c); err != nil {
+			t.Fatalf("Decode accepted a program Trace cannot run: %v", err)
+		}
 		p.Disassemble(nil)
 		p.Architectures()
 	})

@@ -11,11 +11,13 @@ import (
 type Program struct {
 	Raw          []bpf.RawInstruction
 	Instructions []bpf.Instruction
-	vm           *bpf.VM
 }
 
 // Decode decodes a program as bwrap reads it: host-endian 8-byte
-// struct sock_filter entries.
+// struct sock_filter entries. It accepts exactly the programs the kernel
+// accepts as a seccomp filter (see kernelCheck): any other program would
+// make bwrap fail with EINVAL, and one the simulator could get wrong
+// never reaches it.
 func Decode(program []byte) (*Program, error) {
 	if err := CheckBPF(program); err != nil {
 		return nil, err
@@ -30,13 +32,14 @@ func Decode(program []byte) (*Program, error) {
 			K:  binary.LittleEndian.Uint32(b[4:]),
 		}
 	}
-	// Instructions without a decoding stay RawInstruction, which NewVM rejects.
-	insns, _ := bpf.Disassemble(raw)
-	vm, err := bpf.NewVM(insns)
-	if err != nil {
-		return nil, fmt.Errorf("not a valid BPF program: %w", err)
+	if err := kernelCheck(raw); err != nil {
+		return nil, fmt.Errorf("the kernel refuses this filter: %w", err)
 	}
-	return &Program{Raw: raw, Instructions: insns, vm: vm}, nil
+	insns := make([]bpf.Instruction, len(raw))
+	for i, r := range raw {
+		insns[i] = instruction(r)
+	}
+	return &Program{Raw: raw, Instructions: insns}, nil
 }
 
 // Call is one system call as the kernel hands it to a filter.
@@ -47,29 +50,168 @@ type Call struct {
 	Args [6]uint64 // arguments
 }
 
-// data encodes c as struct seccomp_data for golang.org/x/net/bpf's VM.
-// The kernel loads words in host (little-endian) order; the VM loads
-// them big-endian, so each 32-bit word is byte-swapped.
-func (c Call) data() []byte {
-	b := make([]byte, 64)
-	binary.LittleEndian.PutUint32(b[0:], uint32(c.Nr))
-	binary.LittleEndian.PutUint32(b[4:], c.Arch)
-	binary.LittleEndian.PutUint64(b[8:], c.IP)
-	for i, a := range c.Args {
-		binary.LittleEndian.PutUint64(b[16+8*i:], a)
+// word is the 32-bit word of struct seccomp_data {u32 nr; u32 arch;
+// u64 ip; u64 args[6]} at off (aligned, below 64), as a little-endian
+// host's kernel loads it: the low half of each 64-bit field first.
+func (c Call) word(off uint32) uint32 {
+	switch i := off / 4; {
+	case i == 0:
+		return uint32(c.Nr)
+	case i == 1:
+		return c.Arch
+	case i == 2:
+		return uint32(c.IP)
+	case i == 3:
+		return uint32(c.IP >> 32)
+	case i%2 == 0:
+		return uint32(c.Args[(i-4)/2])
+	default:
+		return uint32(c.Args[(i-4)/2] >> 32)
 	}
-	for i := 0; i < len(b); i += 4 {
-		b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
-	}
-	return b
 }
 
 // Run returns the action the program returns for c (a SECCOMP_RET_*
 // value with its data).
 func (p *Program) Run(c Call) (uint32, error) {
-	ret, err := p.vm.Run(c.data())
-	if err != nil {
-		return 0, err
+	ret, _, err := p.Trace(c)
+	return ret, err
+}
+
+// Trace runs the program on c as the kernel does and also counts the
+// instructions executed. The semantics are the kernel's, not
+// golang.org/x/net/bpf's VM: A and X start at 0; arithmetic is 32-bit;
+// a shift by X uses the low 5 bits of X; a division by an X of 0 ends
+// the program, which returns 0 (SECCOMP_RET_KILL_THREAD); "len" is 64,
+// the size of struct seccomp_data. Decode has refused every program the
+// kernel would not run, so an error here is a bug.
+func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
+	var a, x uint32
+	var mem [memWords]uint32
+	for pc := 0; pc < len(p.Instructions); pc++ {
+		steps++
+		switch in := p.Instructions[pc].(type) {
+		case bpf.LoadAbsolute:
+			if in.Size != 4 || in.Off >= seccompDataSize || in.Off%4 != 0 {
+				return 0, steps, bug(pc, in)
+			}
+			a = c.word(in.Off)
+		case loadLen:
+			if in.Dst == bpf.RegA {
+				a = seccompDataSize
+			} else {
+				x = seccompDataSize
+			}
+		case bpf.LoadConstant:
+			if in.Dst == bpf.RegA {
+				a = in.Val
+			} else {
+				x = in.Val
+			}
+		case bpf.LoadScratch:
+			if in.Dst == bpf.RegA {
+				a = mem[in.N]
+			} else {
+				x = mem[in.N]
+			}
+		case bpf.StoreScratch:
+			if in.Src == bpf.RegA {
+				mem[in.N] = a
+			} else {
+				mem[in.N] = x
+			}
+		case bpf.ALUOpConstant:
+			if in.Op == bpf.ALUOpMod || in.Op == bpf.ALUOpDiv && in.Val == 0 {
+				return 0, steps, bug(pc, in)
+			}
+			a = alu(in.Op, a, in.Val)
+		case bpf.ALUOpX:
+			if in.Op == bpf.ALUOpMod {
+				return 0, steps, bug(pc, in)
+			}
+			if in.Op == bpf.ALUOpDiv && x == 0 {
+				return 0, steps, nil
+			}
+			a = alu(in.Op, a, x)
+		case bpf.NegateA:
+			a = -a
+		case bpf.TAX:
+			x = a
+		case bpf.TXA:
+			a = x
+		case bpf.Jump:
+			pc += int(in.Skip)
+		case bpf.JumpIf:
+			if jumpTrue(in.Cond, a, in.Val) {
+				pc += int(in.SkipTrue)
+			} else {
+				pc += int(in.SkipFalse)
+			}
+		case bpf.JumpIfX:
+			if jumpTrue(in.Cond, a, x) {
+				pc += int(in.SkipTrue)
+			} else {
+				pc += int(in.SkipFalse)
+			}
+		case bpf.RetConstant:
+			return in.Val, steps, nil
+		case bpf.RetA:
+			return a, steps, nil
+		default:
+			return 0, steps, bug(pc, in)
+		}
 	}
-	return uint32(ret), nil
+	return 0, steps, fmt.Errorf("bug: the program ran off its end, which Decode should have refused")
+}
+
+// bug reports an instruction that Decode should have refused.
+func bug(pc int, in bpf.Instruction) error {
+	return fmt.Errorf("bug: instruction %d (%v) is not one the kernel runs in a seccomp filter, and Decode let it through", pc, in)
+}
+
+// alu is the kernel's 32-bit arithmetic; Trace has dealt with division
+// by zero (the kernel refuses a constant 0; an X of 0 ends the program).
+func alu(op bpf.ALUOp, a, v uint32) uint32 {
+	switch op {
+	case bpf.ALUOpAdd:
+		return a + v
+	case bpf.ALUOpSub:
+		return a - v
+	case bpf.ALUOpMul:
+		return a * v
+	case bpf.ALUOpDiv:
+		return a / v
+	case bpf.ALUOpOr:
+		return a | v
+	case bpf.ALUOpAnd:
+		return a & v
+	case bpf.ALUOpShiftLeft:
+		return a << (v & 31)
+	case bpf.ALUOpShiftRight:
+		return a >> (v & 31)
+	case bpf.ALUOpXor:
+		return a ^ v
+	}
+	return a
+}
+
+func jumpTrue(c bpf.JumpTest, a, v uint32) bool {
+	switch c {
+	case bpf.JumpEqual:
+		return a == v
+	case bpf.JumpNotEqual:
+		return a != v
+	case bpf.JumpGreaterThan:
+		return a > v
+	case bpf.JumpLessThan:
+		return a < v
+	case bpf.JumpGreaterOrEqual:
+		return a >= v
+	case bpf.JumpLessOrEqual:
+		return a <= v
+	case bpf.JumpBitsSet:
+		return a&v != 0
+	case bpf.JumpBitsNotSet:
+		return a&v == 0
+	}
+	return false
 }
