@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -96,12 +97,13 @@ var errRefused = errors.New("refused when shannot runs as root for another user"
 func refused(what string) error { return fmt.Errorf("%s: %w", what, errRefused) }
 
 // opener opens the files that decide what the sandbox is: as root for
-// another user, only files no one but root could have written.
+// another user, only files no one but root could have written. Either
+// way only regular files, opened non-blocking (see capread.Open).
 func opener() func(string) (*os.File, error) {
 	if who.privileged {
 		return trust.Open
 	}
-	return os.Open
+	return capread.Open
 }
 
 // profileSearch is where profiles are looked for: the caller's

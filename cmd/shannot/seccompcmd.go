@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/internal/capread"
+	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 	"github.com/shannot-project/shannot/profiles"
@@ -162,9 +163,15 @@ func seccompCompile(c *cli.Context) error {
 	return nil
 }
 
-// readPolicy reads a policy named on the command line (a pipe will do).
+// readPolicy reads a policy named on the command line. A pipe will do
+// (`seccomp compile <(jq ... policy.json) -`), except as root for
+// another user, where only trusted regular files are read.
 func readPolicy(path string) ([]byte, error) {
-	f, err := opener()(path)
+	open := capread.OpenPipe
+	if who.privileged {
+		open = trust.Open
+	}
+	f, err := open(path)
 	if err != nil {
 		return nil, err
 	}

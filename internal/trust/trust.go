@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/internal/capread"
 )
 
 // Error says why a path is not trusted.
@@ -39,7 +41,8 @@ type checker struct {
 var system = checker{root: "/", owner: 0}
 
 // Open opens path for reading if it is trusted, and returns the open
-// file. It refuses anything but a regular file.
+// file. It refuses anything but a regular file on a disk file system
+// (see diskFS), and opens it as capread.Open does.
 func Open(path string) (*os.File, error) { return system.open(path) }
 
 // CheckDir returns nil when dir and every directory above it are trusted.
@@ -63,7 +66,10 @@ func (c checker) open(path string) (*os.File, error) {
 	if err := c.checkFile(abs, real, before); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(real, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err := c.checkFS(abs, real, func(st *unix.Statfs_t) error { return unix.Statfs(real, st) }); err != nil {
+		return nil, err
+	}
+	f, err := capread.OpenFile(real, unix.O_NOFOLLOW, false)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +81,9 @@ func (c checker) open(path string) (*os.File, error) {
 	if err == nil {
 		err = c.checkFile(abs, real, after)
 	}
+	if err == nil {
+		err = c.checkFS(abs, real, func(st *unix.Statfs_t) error { return fstatfs(f, st) })
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -85,7 +94,7 @@ func (c checker) open(path string) (*os.File, error) {
 // checkFile applies the rule to the file itself.
 func (c checker) checkFile(abs, real string, st fs.FileInfo) error {
 	if !st.Mode().IsRegular() {
-		return &Error{Path: abs, Culprit: real, Reason: "is not a regular file"}
+		return &Error{Path: abs, Culprit: real, Reason: "is " + capread.Kind(st.Mode()) + ", not a regular file"}
 	}
 	if err := c.checkOwner(abs, real, st, false); err != nil {
 		return err
@@ -178,6 +187,81 @@ func (c checker) walk(abs string) (string, error) {
 		}
 	}
 	return cur, nil
+}
+
+// diskFS are the file systems whose files are what their owner and
+// mode say, and hold what was written to them: ordinary disk file
+// systems, tmpfs and the read-only image formats. Everything else is
+// refused, above all the kernel's pseudo-file systems (procfs, sysfs,
+// debugfs, tracefs, securityfs, cgroupfs, ...), where a file's mode
+// bits do not say who may read it: /proc/PID/maps is 0444, but the
+// kernel shows it only to whoever may ptrace PID, and root may.
+var diskFS = map[int64]string{
+	unix.EXT4_SUPER_MAGIC:      "ext4", // also ext2 and ext3
+	unix.XFS_SUPER_MAGIC:       "xfs",
+	unix.BTRFS_SUPER_MAGIC:     "btrfs",
+	unix.TMPFS_MAGIC:           "tmpfs",
+	unix.RAMFS_MAGIC:           "ramfs",
+	unix.OVERLAYFS_SUPER_MAGIC: "overlay",
+	unix.SQUASHFS_MAGIC:        "squashfs",
+	unix.EROFS_SUPER_MAGIC_V1:  "erofs",
+	unix.F2FS_SUPER_MAGIC:      "f2fs",
+	0x2fc12fc1:                 "zfs",
+	0xca451a4e:                 "bcachefs",
+}
+
+// pseudoFS names the refused file systems a user is likely to meet.
+var pseudoFS = map[int64]string{
+	unix.PROC_SUPER_MAGIC:    "procfs",
+	unix.SYSFS_MAGIC:         "sysfs",
+	unix.DEBUGFS_MAGIC:       "debugfs",
+	unix.TRACEFS_MAGIC:       "tracefs",
+	unix.SECURITYFS_MAGIC:    "securityfs",
+	unix.CGROUP_SUPER_MAGIC:  "cgroupfs",
+	unix.CGROUP2_SUPER_MAGIC: "cgroup2fs",
+	unix.BPF_FS_MAGIC:        "bpffs",
+	unix.DEVPTS_SUPER_MAGIC:  "devpts",
+	unix.EFIVARFS_MAGIC:      "efivarfs",
+	unix.PSTOREFS_MAGIC:      "pstore",
+	0x62656570:               "configfs",
+	unix.FUSE_SUPER_MAGIC:    "a FUSE file system",
+	unix.NFS_SUPER_MAGIC:     "NFS",
+	unix.HUGETLBFS_MAGIC:     "hugetlbfs",
+	0x19800202:               "mqueue",
+	unix.NSFS_MAGIC:          "nsfs",
+	unix.SELINUX_MAGIC:       "selinuxfs",
+	unix.SMACK_MAGIC:         "smackfs",
+}
+
+// checkFS applies the rule to the file system the file is on.
+func (c checker) checkFS(abs, real string, statfs func(*unix.Statfs_t) error) error {
+	var st unix.Statfs_t
+	if err := statfs(&st); err != nil {
+		return err
+	}
+	magic := int64(st.Type)
+	if _, ok := diskFS[magic]; ok {
+		return nil
+	}
+	name, ok := pseudoFS[magic]
+	if !ok {
+		name = fmt.Sprintf("a file system of type %#x", magic)
+	}
+	return &Error{Path: abs, Culprit: real, Reason: "is on " + name + ", whose files are not what their owner and mode say; give a file on a disk file system"}
+}
+
+// fstatfs is fstatfs(2) on f's descriptor, without putting f in
+// blocking mode as f.Fd() would.
+func fstatfs(f *os.File, st *unix.Statfs_t) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Fstatfs(int(fd), st) }); err != nil {
+		return err
+	}
+	return serr
 }
 
 // checkOwner applies the rule to one file, directory or symlink.

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // tree builds, under a fresh directory, files owned by the test's user
@@ -32,6 +34,7 @@ func tree(t *testing.T) (checker, string) {
 	must(os.Symlink(filepath.Join(root, "etc/shannot/good.json"), filepath.Join(root, "etc/abs-link.json")))
 	must(os.Symlink("/etc/passwd", filepath.Join(root, "etc/outside.json")))
 	must(os.Mkdir(filepath.Join(root, "etc/shannot/dir"), 0o755))
+	must(syscall.Mkfifo(filepath.Join(root, "etc/shannot/fifo.json"), 0o644))
 	must(os.Symlink("loop", filepath.Join(root, "etc/loop")))
 	must(os.WriteFile(filepath.Join(root, "etc/shadow"), []byte("secret"), 0o640))
 	must(os.Mkdir(filepath.Join(root, "root"), 0o700))
@@ -52,7 +55,8 @@ func TestOpen(t *testing.T) {
 		{"tmp/planted.json", "tmp is writable by group or others (mode 1777)"},
 		{"tmp/link.json", "tmp is writable by group or others"}, // a link in a world-writable directory
 		{"etc/outside.json", "leads outside"},
-		{"etc/shannot/dir", "is not a regular file"},
+		{"etc/shannot/dir", "is a directory, not a regular file"},
+		{"etc/shannot/fifo.json", "is a FIFO, not a regular file"},
 		{"etc/loop", "too many symbolic links"},
 		{"etc/shannot/missing.json", "no such file"},
 		{"etc/shadow", "is not readable by everyone (mode 0640)"},
@@ -92,7 +96,60 @@ func TestDevicesAndSocketsAreNotOpened(t *testing.T) {
 	os.Chmod(sock, 0o644)
 	// Opening a socket fails with ENXIO; judged before opening, it is
 	// refused for what it is.
-	if _, err := c.open(sock); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+	if _, err := c.open(sock); err == nil || !strings.Contains(err.Error(), "is a socket, not a regular file") {
 		t.Errorf("socket: %v", err)
+	}
+}
+
+// TestPseudoFilesAreNotTrusted: a file's mode bits say nothing about who
+// may read it on the kernel's pseudo-file systems. /proc/1/maps is root's,
+// in root-owned directories and 0444, but only whoever may ptrace pid 1
+// reads it, and root may: as root for a caller, shannot would show them
+// what only root may see.
+func TestPseudoFilesAreNotTrusted(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"/proc/1/maps", "/proc/1/maps is not trusted: is on procfs, whose files are not what their owner and mode say; give a file on a disk file system"},
+		{"/proc/1/stat", "is on procfs"},
+		{"/proc/sys/kernel/hostname", "is on procfs"},
+		{"/sys/kernel/uevent_seqnum", "is on sysfs"},
+	} {
+		if _, err := os.Lstat(tc.path); err != nil {
+			t.Errorf("%s: %v (every Linux host has it)", tc.path, err)
+			continue
+		}
+		f, err := Open(tc.path)
+		if f != nil {
+			f.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Open(%s) = %v, want an error containing %q", tc.path, err, tc.want)
+		}
+	}
+	// A file on the disk the tests run on is fine.
+	c, root := tree(t)
+	if f, err := c.open(filepath.Join(root, "etc/shannot/good.json")); err != nil {
+		t.Errorf("a file on disk: %v", err)
+	} else {
+		f.Close()
+	}
+}
+
+func TestFIFODoesNotHang(t *testing.T) {
+	c, root := tree(t)
+	done := make(chan error, 1)
+	go func() {
+		f, err := c.open(filepath.Join(root, "etc/shannot/fifo.json"))
+		if f != nil {
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a FIFO was opened")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("opening a FIFO hangs")
 	}
 }

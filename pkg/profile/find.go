@@ -113,7 +113,7 @@ func IsPath(ref string) bool {
 }
 
 // Open loads the profile at origin and checks it against this host (see
-// Load); open opens files (nil: os.Open).
+// Load); open opens files (nil: capread.Open).
 func Open(o Origin, open Opener) (*Profile, error) {
 	p, err := Read(o, open)
 	if err != nil {

@@ -134,7 +134,7 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile("profile.schema.json")
 })
 
-// Opener opens a file for reading. shannot's is os.Open, or, when it
+// Opener opens a file for reading. shannot's is capread.Open, or, when it
 // runs as root for another user, one that refuses files a non-root user
 // could have written (see internal/trust).
 type Opener func(name string) (*os.File, error)
@@ -142,7 +142,7 @@ type Opener func(name string) (*os.File, error)
 // Load reads, validates and resolves the profile file at path: relative
 // paths are made absolute against the file's directory, bind sources are
 // canonicalised (symlinks resolved) and required ones must exist. open
-// opens the file; nil means os.Open.
+// opens the file; nil means capread.Open.
 func Load(file string, open Opener) (*Profile, error) {
 	p, err := read(file, open)
 	if err != nil {
@@ -161,7 +161,7 @@ func read(file string, open Opener) (*Profile, error) {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
 	if open == nil {
-		open = os.Open
+		open = capread.Open
 	}
 	data, err := readCapped(abs, open)
 	if err != nil {
@@ -181,10 +181,17 @@ func readCapped(file string, open Opener) ([]byte, error) {
 	if errors.Is(err, capread.ErrTooLarge) {
 		return nil, fmt.Errorf("larger than %d bytes; a profile is a small JSON file", MaxSize)
 	}
-	return data, err
+	if err != nil {
+		return nil, describeOpenError(err)
+	}
+	return data, nil
 }
 
 func describeOpenError(err error) error {
+	var ne *capread.NotRegularError
+	if errors.As(err, &ne) {
+		return fmt.Errorf("is %s, not a regular file: give a profile file", ne.Kind)
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) && pe.Err == syscall.ELOOP {
 		return errors.New("too many levels of symbolic links")
@@ -217,6 +224,9 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fail("", "%s", jsonerr.Describe(data, err))
+	}
+	if dup := jsonerr.Duplicates(data); dup != nil {
+		return nil, fail(dup.Pointer, "%v", dup)
 	}
 	if err := checkKeys(doc, fail); err != nil {
 		return nil, err
@@ -273,19 +283,19 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		// shannot checked against allowed_commands.
 		for _, dir := range strings.Split(path, ":") {
 			if !strings.HasPrefix(dir, "/") {
-				return nil, fail("/environment/PATH", "%q is not an absolute directory: the sandbox's PATH must list only absolute directories, so that the command checked is the command run", dir)
+				return nil, fail("/environment/PATH", "%s is not an absolute directory: the sandbox's PATH must list only absolute directories, so that the command checked is the command run", jsonerr.Quote(dir))
 			}
 		}
 	}
 	for i, pat := range p.AllowedCommands {
 		if _, err := path.Match(pat, ""); err != nil {
-			return nil, fail(jsonerr.Pointer("allowed_commands", fmt.Sprint(i)), "%q is not a valid glob pattern", pat)
+			return nil, fail(jsonerr.Pointer("allowed_commands", fmt.Sprint(i)), "%s is not a valid glob pattern", jsonerr.Quote(pat))
 		}
 	}
 	targets := map[string]string{} // cleaned target -> pointer of its first use
 	claim := func(target, ptr string) error {
 		if first, ok := targets[target]; ok {
-			return fail(ptr, "%s is already mounted by %s; keep one of them", target, first)
+			return fail(ptr, "%s is already mounted by %s; keep one of them", jsonerr.Clip(target), first)
 		}
 		targets[target] = ptr
 		return nil
@@ -347,12 +357,12 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 // sandboxPath checks and cleans a path inside the sandbox.
 func sandboxPath(p string) (string, error) {
 	if !strings.HasPrefix(p, "/") {
-		return "", fmt.Errorf("%q must be an absolute path", p)
+		return "", fmt.Errorf("%s must be an absolute path", jsonerr.Quote(p))
 	}
 	c := path.Clean(p)
 	for _, reserved := range []string{"/proc", "/dev"} {
 		if c == reserved || strings.HasPrefix(c, reserved+"/") {
-			return "", fmt.Errorf("%s is reserved: the sandbox mounts its own %s; choose another path", c, reserved)
+			return "", fmt.Errorf("%s is reserved: the sandbox mounts its own %s; choose another path", jsonerr.Clip(c), reserved)
 		}
 	}
 	return c, nil
@@ -372,10 +382,10 @@ func (p *Profile) CheckHost() error {
 			// bwrap's --ro-bind-try skips it.
 		case errors.Is(err, os.ErrNotExist):
 			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
-				Msg: fmt.Sprintf("%s does not exist on this host; create it, fix the path, or set \"optional\": true", b.Source)}
+				Msg: fmt.Sprintf("%s does not exist on this host; create it, fix the path, or set \"optional\": true", jsonerr.Clip(b.Source))}
 		default:
 			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
-				Msg: fmt.Sprintf("cannot resolve %s: %v", b.Source, describeOpenError(err))}
+				Msg: fmt.Sprintf("cannot resolve %s: %v", jsonerr.Clip(b.Source), describeOpenError(err))}
 		}
 		if b.Source == "/proc" || strings.HasPrefix(b.Source, "/proc/") {
 			return &Error{File: p.Origin.String(), Pointer: jsonerr.Pointer("binds", fmt.Sprint(i), "source"),
@@ -398,7 +408,7 @@ func checkKeys(doc any, fail func(ptr, format string, args ...any) error) error 
 	env, _ := top["environment"].(map[string]any)
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		if k == "" || strings.Contains(k, "=") {
-			return fail(jsonerr.Pointer("environment", k), "%q is not a valid variable name: it must be non-empty and contain no '='", k)
+			return fail(jsonerr.Pointer("environment", k), "%s is not a valid variable name: it must be non-empty and contain no '='", jsonerr.Quote(k))
 		}
 	}
 	binds, _ := top["binds"].([]any)

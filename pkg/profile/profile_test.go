@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -166,8 +168,24 @@ func TestLoadChecksSources(t *testing.T) {
 	})
 	t.Run("directory", func(t *testing.T) {
 		_, err := Load(dir, nil)
-		if err == nil || !strings.HasSuffix(err.Error(), "not a regular file") {
+		if err == nil || !strings.HasSuffix(err.Error(), ": is a directory, not a regular file: give a profile file") {
 			t.Fatalf("Load = %v", err)
+		}
+	})
+	t.Run("FIFO", func(t *testing.T) {
+		fifo := filepath.Join(dir, "fifo.json")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := Load(fifo, nil); done <- err }()
+		select {
+		case err := <-done:
+			if want := "profile " + fifo + ": is a FIFO, not a regular file: give a profile file"; err == nil || err.Error() != want {
+				t.Fatalf("Load = %v\nwant %s", err, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Load of a FIFO hangs")
 		}
 	})
 }

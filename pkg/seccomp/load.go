@@ -35,7 +35,7 @@ type Options struct {
 	Strict bool   // unknown call names are errors
 	Cache  *Cache // nil: always compile
 	Host   Host
-	Open   Opener // opens filter files; nil: os.Open
+	Open   Opener // opens filter files; nil: capread.Open
 }
 
 // Open loads the filter at path. A BPF program is checked (see CheckBPF)
@@ -44,9 +44,13 @@ type Options struct {
 func Open(path string, opts Options) (*Loaded, error) {
 	open := opts.Open
 	if open == nil {
-		open = os.Open
+		open = capread.Open
 	}
 	f, err := open(path)
+	var ne *capread.NotRegularError
+	if errors.As(err, &ne) {
+		return nil, &Error{File: path, Msg: notRegular(ne.Kind)}
+	}
 	if err != nil {
 		return nil, &Error{File: path, Msg: describe(err)}
 	}
@@ -83,12 +87,17 @@ func FromBytes(name string, data []byte, opts Options) (*Loaded, error) {
 	return &Loaded{File: f, Program: data, Source: name, SHA256: sha(data)}, nil
 }
 
+func notRegular(kind string) string {
+	return "is " + kind + ", not a regular file: give a BPF program or an OCI JSON policy"
+}
+
 // readFilterFile reads a regular file of at most MaxPolicySize bytes.
 func readFilterFile(f *os.File) ([]byte, error) {
 	data, err := capread.Read(f, MaxPolicySize, false)
+	var ne *capread.NotRegularError
 	switch {
-	case errors.Is(err, capread.ErrNotRegular):
-		return nil, errors.New("is not a regular file")
+	case errors.As(err, &ne):
+		return nil, errors.New(notRegular(ne.Kind))
 	case errors.Is(err, capread.ErrTooLarge):
 		return nil, fmt.Errorf("is larger than %d bytes, too large for a policy or a BPF program", MaxPolicySize)
 	}

@@ -1,0 +1,145 @@
+package integration
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runFast runs shannot as id like id.run, but gives it ten seconds: a
+// command that waits on its input fails the test instead of hanging
+// the suite.
+func runFast(t *testing.T, id identity, args ...string) result {
+	t.Helper()
+	c := id.cmd(opts{}, args...)
+	var out, errOut bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errOut
+	if err := c.Start(); err != nil {
+		t.Fatalf("starting %v: %v", args, err)
+	}
+	done := make(chan struct{})
+	go func() { c.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		c.Process.Kill()
+		<-done
+		t.Fatalf("shannot %s hangs", strings.Join(args, " "))
+	}
+	return result{stdout: out.String(), stderr: errOut.String(), code: c.ProcessState.ExitCode()}
+}
+
+// oneLine checks the one-line refusal every bad input gets.
+func oneLine(t *testing.T, what string, r result, want string) {
+	t.Helper()
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+		// A host without a syslog daemon says so on every audited run.
+		if !strings.HasPrefix(l, "shannot: warning: audit log: syslog:") {
+			lines = append(lines, l)
+		}
+	}
+	if r.code != 125 || len(lines) != 1 || !strings.HasPrefix(lines[0], "shannot: ") || !strings.Contains(lines[0], want) {
+		t.Errorf("%s: exit %d, stderr %q\nwant exit 125 and one line containing %q", what, r.code, truncate(r.stderr), want)
+	}
+}
+
+func mkfifo(t *testing.T, dir, name string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	return p
+}
+
+// TestFIFOInputsFailFast: a FIFO where shannot expects a profile, a
+// policy or a filter is refused at once, naming what it is, instead of
+// waiting forever for a writer.
+func TestFIFOInputsFailFast(t *testing.T) {
+	dir := mkdir(t, "fifo")
+	fifoProfile := mkfifo(t, dir, "profile.json")
+	fifoFilter := mkfifo(t, dir, "filter.bpf")
+	withFifoFilter := filepath.Join(dir, "with-filter.json")
+	os.WriteFile(withFifoFilter, []byte(`{"name": "f", "seccomp_profile": "filter.bpf", "binds": [{"source": "/usr", "target": "/usr"}]}`), 0o644)
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) {
+			for _, tc := range []struct {
+				what string
+				args []string
+				want string
+			}{
+				{"--profile FIFO", []string{"--profile", fifoProfile, "run", "true"}, "profile " + fifoProfile + ": is a FIFO, not a regular file: give a profile file"},
+				{"profile validate FIFO", []string{"profile", "validate", fifoProfile}, "is a FIFO, not a regular file: give a profile file"},
+				{"seccomp_profile FIFO", []string{"--profile", withFifoFilter, "run", "true"}, "seccomp filter " + fifoFilter + ": is a FIFO, not a regular file"},
+				{"seccomp inspect FIFO", []string{"seccomp", "inspect", fifoFilter}, "is a FIFO, not a regular file"},
+				{"seccomp explain FIFO", []string{"seccomp", "explain", fifoFilter, "write"}, "is a FIFO, not a regular file"},
+			} {
+				oneLine(t, tc.what, runFast(t, id, tc.args...), tc.want)
+			}
+			// seccomp compile reads a pipe on purpose: a FIFO nobody
+			// writes to reads as empty, at once.
+			oneLine(t, "seccomp compile FIFO", runFast(t, id, "seccomp", "compile", fifoFilter, "-"), "is not a JSON policy")
+		})
+	}
+}
+
+// TestCompileReadsAProcessSubstitution: `seccomp compile <(...) -` keeps
+// working, a pipe being an input compile accepts on purpose.
+func TestCompileReadsAProcessSubstitution(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	need(t, err == nil, "bash not found")
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) {
+			// The policy arrives late, in two pieces: the read waits for it.
+			script := shannot + ` seccomp compile <(printf '{"defaultAction": '; sleep 0.3; printf '"SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}') - | wc -c`
+			c := id.cmd(opts{}, "-c", script)
+			c.Path, c.Args = bash, []string{"bash", "-c", script}
+			out, err := c.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "shannot: compiled /dev/fd/") {
+				t.Fatalf("%v: %s", err, out)
+			}
+			n, _ := strconv.Atoi(strings.TrimSpace(string(out[strings.LastIndexByte(strings.TrimSpace(string(out)), '\n')+1:])))
+			if n == 0 || n%8 != 0 {
+				t.Errorf("compiled %d bytes: %s", n, out)
+			}
+		})
+	}
+}
+
+// TestSudoRefusesPseudoFiles: under sudo, whether a file may be shown to
+// the caller is not read from its mode bits on the kernel's pseudo-file
+// systems: /proc/PID/maps of a root process is 0444 in root-owned
+// directories, yet only root may read it.
+func TestSudoRefusesPseudoFiles(t *testing.T) {
+	setUpSudo(t)
+	maps := "/proc/" + strconv.Itoa(os.Getpid()) + "/maps"
+	secret, err := os.ReadFile(maps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstLine, _, _ := strings.Cut(string(secret), "\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"profile", "validate", maps}, maps + " is not trusted: is on procfs"},
+		{[]string{"--profile", maps, "run", "true"}, "is on procfs"},
+		{[]string{"seccomp", "inspect", "/proc/" + strconv.Itoa(os.Getpid()) + "/stat"}, "is on procfs"},
+		{[]string{"seccomp", "inspect", "/sys/kernel/uevent_seqnum"}, "is on sysfs"},
+	} {
+		r := sudo(t, nil, tc.args...)
+		oneLine(t, strings.Join(tc.args, " "), r, tc.want)
+		addr, _, _ := strings.Cut(firstLine, " ")
+		if strings.Contains(r.stderr, addr) || strings.Contains(r.stdout, addr) {
+			t.Errorf("%v shows what it read of %s: %q", tc.args, maps, r.stderr)
+		}
+	}
+}
