@@ -143,6 +143,9 @@ func seccompCompile(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range comp.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: seccomp policy %s: %s\n", name, w)
+	}
 	if out == "-" {
 		if _, err := c.App.Writer.Write(comp.Program); err != nil {
 			return err
@@ -192,6 +195,7 @@ type inspection struct {
 	Architectures []string              `json:"architectures"`
 	Paths         []seccomp.PathStats   `json:"paths"`
 	Unknown       []string              `json:"unknown_syscalls,omitempty"`
+	Warnings      []string              `json:"warnings,omitempty"`
 	Program       []seccomp.Instruction `json:"program"`
 }
 
@@ -209,7 +213,7 @@ func seccompInspect(c *cli.Context) error {
 		return &seccomp.Error{File: f.Source, Msg: err.Error()}
 	}
 	in := inspection{File: f.Source, Kind: "bpf", SHA256: f.SHA256, Instructions: len(prog.Raw), Bytes: len(f.Program),
-		Architectures: prog.Architectures(), Unknown: f.Unknown, Program: prog.Disassemble(seccomp.SyscallName)}
+		Architectures: prog.Architectures(), Unknown: f.Unknown, Warnings: f.Warnings, Program: prog.Disassemble(seccomp.SyscallName)}
 	if f.Policy {
 		in.Kind = "oci-policy"
 	}
@@ -243,6 +247,9 @@ func seccompInspect(c *cli.Context) error {
 	}
 	if len(in.Unknown) > 0 {
 		fmt.Fprintf(w, "unknown calls:\t%s (given the default action)\n", strings.Join(in.Unknown, ", "))
+	}
+	for _, warning := range in.Warnings {
+		fmt.Fprintf(w, "warning:\t%s\n", warning)
 	}
 	w.Flush()
 	fmt.Fprintf(c.App.Writer, "\n%s", seccomp.Listing(in.Program))

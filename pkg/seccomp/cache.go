@@ -25,7 +25,7 @@ type Cache struct {
 
 // cacheFormat changes whenever the entry format or the compiler's
 // output for the same input could change.
-const cacheFormat = "shannot-bpf-1"
+const cacheFormat = "shannot-bpf-2"
 
 // DefaultCache is /var/cache/shannot/seccomp for root, else the user's
 // cache directory ($XDG_CACHE_HOME or ~/.cache)/shannot/seccomp.
@@ -51,10 +51,11 @@ func cacheKey(policy []byte, host Host, strict bool) string {
 
 // entryHeader is the first line of a cache entry.
 type entryHeader struct {
-	Format  string   `json:"format"`
-	SHA256  string   `json:"sha256"`
-	Unknown []string `json:"unknown,omitempty"`
-	Rules   int      `json:"rules"`
+	Format   string   `json:"format"`
+	SHA256   string   `json:"sha256"`
+	Unknown  []string `json:"unknown,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Rules    int      `json:"rules"`
 }
 
 // get returns the cached compilation for key, or nil.
@@ -84,7 +85,7 @@ func (c *Cache) get(key string) *Compiled {
 	if hex.EncodeToString(sum[:]) != h.SHA256 || CheckBPF(program) != nil {
 		return nil
 	}
-	return &Compiled{Program: program, Unknown: h.Unknown, Rules: h.Rules}
+	return &Compiled{Program: program, Unknown: h.Unknown, Warnings: h.Warnings, Rules: h.Rules}
 }
 
 // put stores a compilation atomically (a temporary file renamed into
@@ -97,7 +98,7 @@ func (c *Cache) put(key string, comp *Compiled) error {
 		return err
 	}
 	sum := sha256.Sum256(comp.Program)
-	line, err := json.Marshal(entryHeader{Format: cacheFormat, SHA256: hex.EncodeToString(sum[:]), Unknown: comp.Unknown, Rules: comp.Rules})
+	line, err := json.Marshal(entryHeader{Format: cacheFormat, SHA256: hex.EncodeToString(sum[:]), Unknown: comp.Unknown, Warnings: comp.Warnings, Rules: comp.Rules})
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,9 @@ type Compiled struct {
 	// Unknown lists the call names libseccomp does not know (too new for
 	// it, or misspelt). They get the default action.
 	Unknown []string
-	Rules   int // rules compiled, after Docker conditions
+	// Warnings are the filter's (see Filter.Warnings).
+	Warnings []string
+	Rules    int // rules compiled, after Docker conditions
 }
 
 // Compile compiles f with libseccomp. With strict, a call name that
@@ -67,7 +69,7 @@ func (f *Filter) Compile(strict bool) (*Compiled, error) {
 			return nil, fmt.Errorf("adding architecture %s: %w", a, err)
 		}
 	}
-	out := &Compiled{}
+	out := &Compiled{Warnings: f.Warnings}
 	unknown := map[string]bool{}
 	for _, r := range f.Rules {
 		action, err := scmpAction(r.Action)

@@ -16,9 +16,10 @@ func LibraryVersion() string { return "" }
 
 // Compiled is a filter compiled to a BPF program.
 type Compiled struct {
-	Program []byte
-	Unknown []string
-	Rules   int
+	Program  []byte
+	Unknown  []string
+	Warnings []string
+	Rules    int
 }
 
 // Compile needs libseccomp.

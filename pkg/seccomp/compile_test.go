@@ -399,3 +399,28 @@ func TestCache(t *testing.T) {
 		t.Errorf("a corrupt cache entry was used")
 	}
 }
+
+// A full-width comparison of a 32-bit argument is reported the way
+// unknown call names are: on the Loaded filter, cached or not.
+func TestIntArgWarningsReachLoaded(t *testing.T) {
+	policy := []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ioctl"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 21522, "op": "SCMP_CMP_EQ"}]}]}`)
+	opts := Options{Host: x8664, Cache: &Cache{Dir: t.TempDir()}}
+	for _, want := range []bool{false, true} {
+		l, err := FromBytes("p.json", policy, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		if l.Cached != want || len(l.Warnings) != 1 || !strings.HasPrefix(l.Warnings[0], "seccomp policy p.json: /syscalls/0/args/0: SCMP_CMP_EQ compares all 64 bits of ioctl's request") {
+			t.Errorf("cached=%v: warnings %q", l.Cached, l.Warnings)
+		}
+	}
+	// The shipped policies compare their 32-bit arguments correctly.
+	names, _ := fs.Glob(profiles.FS, "seccomp/*.json")
+	for _, n := range names {
+		data, _ := fs.ReadFile(profiles.FS, n)
+		if _, comp, err := CompilePolicy(n, data, Options{Host: x8664}); err != nil || len(comp.Warnings) > 0 {
+			t.Errorf("%s: %v %q", n, err, comp.Warnings)
+		}
+	}
+}

@@ -22,6 +22,9 @@ type Loaded struct {
 	Policy  bool   // compiled from an OCI JSON policy
 	Cached  bool   // taken from the cache instead of compiled
 	Unknown []string
+	// Warnings are one line each, naming the policy and the JSON pointer
+	// of a rule that may not do what it says (see Filter.Warnings).
+	Warnings []string
 }
 
 // Close releases the filter's file.
@@ -145,6 +148,9 @@ func compilePolicy(name string, data []byte, opts Options) (*Loaded, error) {
 		return nil, err
 	}
 	l.File, l.Program, l.Unknown = f, comp.Program, comp.Unknown
+	for _, w := range comp.Warnings {
+		l.Warnings = append(l.Warnings, "seccomp policy "+name+": "+w)
+	}
 	return l, nil
 }
 

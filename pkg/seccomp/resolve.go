@@ -92,6 +92,10 @@ type Filter struct {
 	// Notes say what was left out and why (Docker conditions that do not
 	// hold here, rules that repeat the default).
 	Notes []string
+	// Warnings name rules that compile but may not do what they say: a
+	// full-width comparison of a 32-bit argument (see intArgs). One line
+	// each, starting with the JSON pointer.
+	Warnings []string
 }
 
 // Resolve evaluates the policy's Docker extensions for host and returns
@@ -131,7 +135,9 @@ func (p *Policy) Resolve(host Host) (*Filter, error) {
 			f.Notes = append(f.Notes, fmt.Sprintf("%s (%s) left out: %s is already the default action", ptr, strings.Join(s.names(), ", "), a))
 			continue
 		}
-		f.Rules = append(f.Rules, Rule{Names: s.names(), Action: a, Args: s.Args, Pointer: ptr})
+		r := Rule{Names: s.names(), Action: a, Args: s.Args, Pointer: ptr}
+		f.Rules = append(f.Rules, r)
+		f.Warnings = append(f.Warnings, intArgWarnings(r)...)
 	}
 	return f, nil
 }
