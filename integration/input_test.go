@@ -143,3 +143,43 @@ func TestSudoRefusesPseudoFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoedInputIsShortAndEscaped: what an error quotes of a profile
+// reaches the terminal cut to about 60 characters and escaped, however
+// long it is and whatever control sequences it holds.
+func TestEchoedInputIsShortAndEscaped(t *testing.T) {
+	dir := mkdir(t, "echo")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	long := strings.Repeat("y", 1000000)
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"100,000-digit number", `{"name": ` + strings.Repeat("1", 100000) + `}`, `"... (100000 bytes) cannot be read as float64`},
+		{"1 MB string", `{"name": "t", "tmpfs_paths": ["` + long + `"]}`, `/tmpfs_paths/0: "yyyyyy`},
+		{"1 MB key", `{"name": "t", "` + long + `": 1}`, `"... (1000000 bytes); known keys are`},
+		{"terminal title", `{"name": "t", "tmpfs_paths": ["\u001b]0;owned\u0007"]}`, `"\x1b]0;owned\a" must be an absolute path`},
+		{"clear screen in a key", `{"name": "t", "\u001b[2J\u001b[H": 1}`, `unknown key "\x1b[2J\x1b[H"`},
+		{"C1 CSI", `{"name": "t", "allowed_commands": ["\u009b2J["]}`, `"\u009b2J[" is not a valid glob pattern`},
+		{"raw escape byte", "{\"name\": \"t\", \"x\x1b[2J\": 1}", `invalid character '\x1b' in string literal`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runFast(t, identities(t)[0], "profile", "validate", write(strings.ReplaceAll(tc.name, " ", "-")+".json", tc.body))
+			oneLine(t, tc.name, r, tc.want)
+			if len(r.stderr) > 500 {
+				t.Errorf("%d bytes of error: %.200q", len(r.stderr), r.stderr)
+			}
+			for _, c := range strings.TrimSuffix(r.stderr, "\n") {
+				if c < 0x20 || c == 0x7f || c >= 0x80 && c <= 0x9f {
+					t.Errorf("control character %U reaches the terminal: %q", c, r.stderr)
+					break
+				}
+			}
+		})
+	}
+}

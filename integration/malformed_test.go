@@ -76,6 +76,10 @@ func TestMalformedInputs(t *testing.T) {
 		{"policy wrong types", withFilter("pol-types", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": "all"}`)), "syscalls must be []seccomp.Syscall, not string"},
 		{"policy deeply nested", withFilter("pol-deep", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "comment": `+strings.Repeat("[", 200000)+strings.Repeat("]", 200000)+`}`)), "exceeded max depth"},
 		{"policy with a huge string", withFilter("pol-huge", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "comment": "`+strings.Repeat("y", 2<<20)+`"}`)), "larger than 1048576 bytes"},
+		{"duplicate key", profile("dup", "{\"name\": \"t\",\n \"binds\": [{\"source\": \"/usr\",\n  \"target\": \"/usr\",\n  \"source\": \"/\"}]}"), `/binds/0: key "source" appears twice (line 2 and line 4): keep one`},
+		{"duplicate top-level key", profile("dup-top", `{"name": "t", "seccomp_profile": null, "seccomp_profile": "x.bpf"}`), `key "seccomp_profile" appears twice (line 1 and line 1): keep one`},
+		{"policy duplicate key", withFilter("pol-dup", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "action": "SCMP_ACT_KILL"}]}`)), `/syscalls/0: key "action" appears twice (line 1 and line 1): keep one`},
+		{"100,000-digit number", profile("bignum", `{"name": `+strings.Repeat("7", 100000)+`}`), `number "7777777777777777777777777777777777777777777777777777777777"... (100000 bytes) cannot be read as float64`},
 		{"policy conflict", withFilter("pol-conflict", []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["ioctl"], "action": "SCMP_ACT_ALLOW"}, {"names": ["ioctl"], "action": "SCMP_ACT_KILL"}]}`)), "/syscalls/1 conflicts with /syscalls/0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

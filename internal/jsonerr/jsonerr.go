@@ -39,23 +39,29 @@ const maxMessage = 1024
 //
 //	"1111111111111111111111111111111111111111111111111111111"... (100000 bytes)
 func Quote(s string) string {
+	body, cut := escape(s)
+	if cut {
+		return fmt.Sprintf(`"%s"... (%d bytes)`, body, len(s))
+	}
+	return `"` + body + `"`
+}
+
+// escape escapes s as strconv.Quote does, without the quotes, keeping
+// at most about MaxEcho characters; cut says whether it kept less than
+// all of s.
+func escape(s string) (body string, cut bool) {
 	var b strings.Builder
-	b.WriteByte('"')
-	n := 0
 	for i := 0; i < len(s); {
 		_, w := utf8.DecodeRuneInString(s[i:])
 		q := strconv.Quote(s[i : i+w])
 		q = q[1 : len(q)-1]
-		if n+len(q) > MaxEcho-2 {
-			fmt.Fprintf(&b, `"... (%d bytes)`, len(s))
-			return b.String()
+		if b.Len()+len(q) > MaxEcho-2 {
+			return b.String(), true
 		}
 		b.WriteString(q)
-		n += len(q)
 		i += w
 	}
-	b.WriteByte('"')
-	return b.String()
+	return b.String(), false
 }
 
 // OneLine keeps an error message on a single line, and the terminal
@@ -165,11 +171,11 @@ func Describe(data []byte, err error) string {
 // Clip is Quote without the quotes, for input such as a path that an
 // error message names as it is: escaped, and cut when long.
 func Clip(s string) string {
-	q := Quote(s)
-	if strings.HasSuffix(q, `"`) {
-		return q[1 : len(q)-1]
+	body, cut := escape(s)
+	if cut {
+		return fmt.Sprintf("%s... (%d bytes)", body, len(s))
 	}
-	return q[1:]
+	return body
 }
 
 // ClipPointer shortens and escapes each token of the JSON pointer ptr

@@ -146,3 +146,28 @@ func TestDuplicatesDeepAndLarge(t *testing.T) {
 		t.Fatalf("Duplicates: %v", err)
 	}
 }
+
+// FuzzDuplicates checks Duplicates against a plain reading of the
+// document: it reports a key only if the key is in the document, and
+// never panics on what encoding/json accepts.
+func FuzzDuplicates(f *testing.F) {
+	f.Add([]byte(`{"a": 1, "b": [{"c": 1, "c": 2}]}`))
+	f.Add([]byte(`[{"a": {}}, {"a": {"a": 1, "b": 2}}]`))
+	f.Add([]byte(`{"\u0061": 1, "a": 2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		d := Duplicates(data)
+		if d == nil {
+			return
+		}
+		enc, _ := json.Marshal(d.Key)
+		if !strings.Contains(string(data), d.Key) && !strings.Contains(string(data), string(enc[1:len(enc)-1])) && !strings.Contains(string(data), `\u`) {
+			t.Errorf("reported key %q is not in %q", d.Key, data)
+		}
+		if d.First > d.Second || d.First < 1 {
+			t.Errorf("lines %d and %d", d.First, d.Second)
+		}
+	})
+}

@@ -76,6 +76,11 @@ func TestParseErrors(t *testing.T) {
 		{"additional_args: unknown", `{"name": "x", "additional_args": ["--frobnicate"]}`, `/additional_args/0: unknown bwrap option "--frobnicate"`},
 		{"additional_args: stray word", `{"name": "x", "additional_args": ["--hostname", "x", "sh"]}`, `/additional_args/2: "sh" is not a bwrap option: bwrap would run it as the command`},
 		{"seccomp wrong type", `{"name": "x", "seccomp_profile": 3}`, `/seccomp_profile: expected string or null, but got number`},
+		{"duplicate key", `{"name": "x", "name": "y"}`, `profile /p.json: key "name" appears twice (line 1 and line 1): keep one`},
+		{"duplicate bind key", "{\"name\": \"x\",\n \"binds\": [{\n  \"source\": \"/usr\",\n  \"target\": \"/usr\",\n  \"source\": \"/\"}]}",
+			`profile /p.json: /binds/0: key "source" appears twice (line 3 and line 5): keep one`},
+		{"duplicate environment key", `{"name": "x", "environment": {"LD_PRELOAD": "", "A": "1", "LD_PRELOAD": "/tmp/x.so"}}`, `/environment: key "LD_PRELOAD" appears twice`},
+		{"duplicate key, spelled otherwise", `{"name": "x", "n\u0061me": "y"}`, `key "name" appears twice`},
 		{"invalid UTF-8", "{\"name\": \"\xff\"}", `line 1, column 11: not valid UTF-8`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +107,49 @@ func TestAdditionalArgsAccepted(t *testing.T) {
 		"--ro-bind", "/srv", "/srv", "--symlink", "usr/bin", "/bin", "--remount-ro", "/"]}`
 	if _, err := Parse([]byte(doc), Origin{Path: "/p.json"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEchoesAreShortAndEscaped: what an error quotes of the profile is
+// cut to about 60 characters and escaped, so that neither a huge value
+// nor a terminal escape sequence reaches the terminal.
+func TestEchoesAreShortAndEscaped(t *testing.T) {
+	digits := strings.Repeat("9", 100000)
+	long := strings.Repeat("x", 900000)
+	for _, tc := range []struct {
+		name, json, want string
+	}{
+		{"100,000-digit number", `{"name": ` + digits + `}`, `profile /p.json: line 1, column 10: number "9999999999999999999999999999999999999999999999999999999999"... (100000 bytes) cannot be read as float64`},
+		{"long relative path", `{"name": "x", "tmpfs_paths": ["` + long + `"]}`, `/tmpfs_paths/0: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... (900000 bytes) must be an absolute path`},
+		{"long reserved path", `{"name": "x", "tmpfs_paths": ["/proc/` + long + `"]}`, `/tmpfs_paths/0: /proc/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (900006 bytes) is reserved`},
+		{"long unknown key", `{"name": "x", "` + long + `": 1}`, `: unknown key "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... (900000 bytes); known keys are`},
+		{"long duplicate key", `{"name": "x", "environment": {"` + long[:400000] + `": "", "` + long[:1000] + `": "", "` + long[:400000] + `": ""}}`, `/environment: key "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... (400000 bytes) appears twice (line 1 and line 1): keep one`},
+		{"terminal escape in a key", `{"name": "x", "\u001b]0;owned\u0007\u001b[2J": 1}`, `/\x1b]0;owned\a\x1b[2J: unknown key "\x1b]0;owned\a\x1b[2J"`},
+		{"C1 control in a value", `{"name": "x", "allowed_commands": ["\u009b6n["]}`, `/allowed_commands/0: "\u009b6n[" is not a valid glob pattern`},
+		{"escape in an env key", `{"name": "x", "environment": {"\u001b[31m=": "x"}}`, `"\x1b[31m=" is not a valid variable name`},
+		{"escape in a PATH entry", `{"name": "x", "environment": {"PATH": "/bin:\u001b[0m"}}`, `"\x1b[0m" is not an absolute directory`},
+		{"escape in a target", `{"name": "x", "binds": [{"source": "/a", "target": "/dev/\u001b[0m"}]}`, `/binds/0/target: /dev/\x1b[0m is reserved`},
+		{"escape in additional_args", `{"name": "x", "additional_args": ["--\u001b[0m"]}`, `/additional_args/0: unknown bwrap option "--\x1b[0m"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.json), Origin{Path: "/p.json"})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("error\n  %.400s\nwant it to contain\n  %s", msg, tc.want)
+			}
+			if len(msg) > 400 {
+				t.Errorf("error is %d bytes long", len(msg))
+			}
+			for _, r := range msg {
+				if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
+					t.Errorf("error holds control character %U: %q", r, msg)
+					break
+				}
+			}
+		})
 	}
 }
 
@@ -315,8 +363,11 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v is %T, want *Error", err, err)
 			}
-			if strings.ContainsAny(err.Error(), "\n\r") {
-				t.Fatalf("error is not one line: %q", err)
+			if strings.ContainsAny(err.Error(), "\n\r\x1b\x07\x00\u009b") {
+				t.Fatalf("error is not one line, or holds a control character: %q", err)
+			}
+			if len(err.Error()) > 2048 {
+				t.Fatalf("error is %d bytes long: %.200q", len(err.Error()), err)
 			}
 			return
 		}

@@ -125,6 +125,9 @@ func ParsePolicy(data []byte, file string) (*Policy, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fail("", "%s", jsonerr.Describe(data, err))
 	}
+	if dup := jsonerr.Duplicates(data); dup != nil {
+		return nil, fail(dup.Pointer, "%v", dup)
+	}
 	if err := checkPolicyKeys(doc, fail); err != nil {
 		return nil, err
 	}
