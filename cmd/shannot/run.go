@@ -130,7 +130,7 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwr
 		if err != nil {
 			return err
 		}
-		if err := jsonEncoder(c).Encode(res.Report(profileName, sb.Argv)); err != nil {
+		if err := res.WriteJSON(c.App.Writer, profileName, sb.Argv); err != nil {
 			return err
 		}
 		return &statusError{code: res.ExitCode}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -27,10 +26,10 @@ type Result struct {
 // forwardSignals is as for Run. When bwrap fails (a *bwrap.SetupError),
 // the Result comes with the error: its Stderr holds bwrap's message.
 func (sb *Sandbox) Capture(ctx context.Context, stdin io.Reader, limits bwrap.Limits, forwardSignals bool) (*Result, error) {
-	var out, errOut bytes.Buffer
+	var out, errOut chunks
 	start := time.Now()
 	st, err := sb.Run(ctx, Streams{Stdin: stdin, Stdout: &out, Stderr: &errOut}, limits, forwardSignals)
-	res := &Result{Status: st, Duration: time.Since(start), Stdout: out.Bytes(), Stderr: errOut.Bytes()}
+	res := &Result{Status: st, Duration: time.Since(start), Stdout: out.bytes(), Stderr: errOut.bytes()}
 	var setup *bwrap.SetupError
 	if err != nil && !errors.As(err, &setup) {
 		return nil, err
@@ -58,8 +57,26 @@ type Report struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Report describes the result for machines.
+// Report describes the result for machines. For large output, WriteJSON
+// writes the same object without holding its encoding in memory.
 func (r *Result) Report(profile string, argv []string) Report {
+	rep := r.report(profile, argv)
+	if rep.StdoutEncoding == "base64" {
+		rep.Stdout = base64.StdEncoding.EncodeToString(trimCut(r.Stdout, r.StdoutTruncated))
+	} else {
+		rep.Stdout = string(trimCut(r.Stdout, r.StdoutTruncated))
+	}
+	if rep.StderrEncoding == "base64" {
+		rep.Stderr = base64.StdEncoding.EncodeToString(trimCut(r.Stderr, r.StderrTruncated))
+	} else {
+		rep.Stderr = string(trimCut(r.Stderr, r.StderrTruncated))
+	}
+	return rep
+}
+
+// report is Report without the output itself: the encodings are set,
+// Stdout and Stderr are empty.
+func (r *Result) report(profile string, argv []string) Report {
 	rep := Report{
 		ExitCode:        r.ExitCode,
 		TimedOut:        r.TimedOut,
@@ -69,8 +86,8 @@ func (r *Result) Report(profile string, argv []string) Report {
 		Profile:         profile,
 		Command:         argv,
 	}
-	rep.Stdout, rep.StdoutEncoding = encode(r.Stdout, r.StdoutTruncated)
-	rep.Stderr, rep.StderrEncoding = encode(r.Stderr, r.StderrTruncated)
+	rep.StdoutEncoding = encoding(trimCut(r.Stdout, r.StdoutTruncated))
+	rep.StderrEncoding = encoding(trimCut(r.Stderr, r.StderrTruncated))
 	if r.ExitCode > 128 && r.ExitCode < 128+65 && !r.TimedOut {
 		if name := unix.SignalName(unix.Signal(r.ExitCode - 128)); name != "" {
 			rep.Signal = &name
@@ -79,24 +96,28 @@ func (r *Result) Report(profile string, argv []string) Report {
 	return rep
 }
 
-// encode keeps text as it is and base64-encodes anything else, saying
-// which it did: binary output is data, not a crash. Truncated text loses
-// the partial character the cut may have left at its end.
-func encode(b []byte, truncated bool) (string, string) {
+// trimCut drops the partial character a cut may have left at the end
+// of truncated text.
+func trimCut(b []byte, truncated bool) []byte {
 	if truncated && !utf8.Valid(b) {
 		// A cut may leave the first bytes of a character at the end.
 		for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
 			head, tail := b[:len(b)-k], b[len(b)-k:]
 			if !utf8.FullRune(tail) && utf8.Valid(head) {
-				b = head
-				break
+				return head
 			}
 		}
 	}
+	return b
+}
+
+// encoding says how output is shown: text as it is, anything else
+// base64-encoded. Binary output is data, not a crash.
+func encoding(b []byte) string {
 	if isText(b) {
-		return string(b), "utf-8"
+		return "utf-8"
 	}
-	return base64.StdEncoding.EncodeToString(b), "base64"
+	return "base64"
 }
 
 // isText reports whether b is valid UTF-8 free of control characters
