@@ -183,3 +183,40 @@ func TestEchoedInputIsShortAndEscaped(t *testing.T) {
 		})
 	}
 }
+
+// TestAdditionalArgsDenyByDefault: additional_args take only the bwrap
+// options known to keep a read-only sandbox read-only; each of these
+// validated before, and each is now refused with its pointer and what to
+// use instead.
+func TestAdditionalArgsDenyByDefault(t *testing.T) {
+	id := identities(t)[0]
+	for _, tc := range []struct{ args, want string }{
+		{`"--ro-bind", "/proc", "/hostproc"`, `/additional_args/0: --ro-bind is refused in additional_args: it mounts a host path past the checks binds make`},
+		{`"--dev-bind", "/dev", "/dev"`, `/additional_args/0: --dev-bind is refused in additional_args: it gives the sandbox host devices`},
+		{`"--bind", "/", "/"`, `/additional_args/0: --bind is refused in additional_args`},
+		{`"--share-net"`, `/additional_args/0: --share-net is refused in additional_args: it gives the sandbox the host's network; set "network_isolation": false instead`},
+		{`"--hostname", "s", "--setenv", "LD_PRELOAD", "/tmp/x.so"`, `/additional_args/2: --setenv LD_PRELOAD is refused: it changes what code the command loads or runs`},
+		{`"--cap-add", "ALL"`, `/additional_args/0: --cap-add is refused in additional_args: it gives the command capabilities back`},
+		{`"--seccomp", "3"`, `/additional_args/0: --seccomp is refused in additional_args: use seccomp_profile`},
+		{`"--userns", "3"`, `/additional_args/0: --userns is refused`},
+		{`"--proc", "/proc2"`, `/additional_args/0: --proc is refused`},
+		{`"--frobnicate"`, `/additional_args/0: unknown bwrap option "--frobnicate"`},
+	} {
+		p := writeProfile(t, `{"name": "t", "binds": [{"source": "/usr", "target": "/usr"}], "additional_args": [`+tc.args+`]}`)
+		r := runFast(t, id, "profile", "validate", p)
+		oneLine(t, "["+tc.args+"]", r, tc.want)
+		if r.stdout != "" {
+			t.Errorf("[%s]: %q", tc.args, r.stdout)
+		}
+	}
+	// What the shipped profiles use is still accepted.
+	root := repoRoot(t)
+	shipped, _ := filepath.Glob(filepath.Join(root, "profiles", "*.json"))
+	if len(shipped) == 0 {
+		t.Fatal("no shipped profiles")
+	}
+	r := runFast(t, id, append([]string{"profile", "validate"}, shipped...)...)
+	if r.code != 0 || strings.Count(r.stdout, ": ok\n") != len(shipped) {
+		t.Errorf("shipped profiles: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -348,7 +348,7 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		}
 		p.SeccompProfile = &sp
 	}
-	if err := checkAdditionalArgs(p.AdditionalArgs, fail); err != nil {
+	if err := checkAdditionalArgs(p, targets, fail); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -70,8 +70,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty PATH", `{"name": "x", "environment": {"PATH": ""}}`, `/environment/PATH: "" is not an absolute directory`},
 		{"double dash", `{"name": "x", "additional_args": ["--", "sh"]}`, `/additional_args/0: "--" would end bwrap's options early`},
 		{"additional_args: missing value", `{"name": "x", "additional_args": ["--hostname"]}`, `/additional_args/0: --hostname needs 1 argument(s)`},
-		{"additional_args: overlay", `{"name": "x", "additional_args": ["--overlay", "/a", "/b", "/c"]}`, `/additional_args/0: --overlay is not supported in additional_args: overlays are not modelled`},
-		{"additional_args: descriptor", `{"name": "x", "additional_args": ["--chdir", "/", "--bind-fd", "5", "/x"]}`, `/additional_args/2: --bind-fd is not supported in additional_args: it takes a descriptor`},
+		{"additional_args: overlay", `{"name": "x", "additional_args": ["--overlay", "/a", "/b", "/c"]}`, `/additional_args/0: --overlay is refused in additional_args: overlays are not supported`},
+		{"additional_args: descriptor", `{"name": "x", "additional_args": ["--chdir", "/", "--bind-fd", "5", "/x"]}`, `/additional_args/2: --bind-fd is refused in additional_args: it takes a file descriptor`},
 		{"additional_args: seccomp", `{"name": "x", "additional_args": ["--seccomp", "9"]}`, `use seccomp_profile`},
 		{"additional_args: unknown", `{"name": "x", "additional_args": ["--frobnicate"]}`, `/additional_args/0: unknown bwrap option "--frobnicate"`},
 		{"additional_args: stray word", `{"name": "x", "additional_args": ["--hostname", "x", "sh"]}`, `/additional_args/2: "sh" is not a bwrap option: bwrap would run it as the command`},
@@ -102,11 +102,106 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestAdditionalArgsAccepted(t *testing.T) {
-	doc := `{"name": "x", "additional_args": ["--hostname", "sandbox", "--chdir", "/tmp", "--share-net", "--cap-add", "CAP_NET_RAW",
-		"--ro-bind", "/srv", "/srv", "--symlink", "usr/bin", "/bin", "--remount-ro", "/"]}`
-	if _, err := Parse([]byte(doc), Origin{Path: "/p.json"}); err != nil {
-		t.Fatal(err)
+// TestAdditionalArgs: additional_args are deny-by-default. What keeps a
+// read-only sandbox read-only is accepted; whatever would mount host
+// paths past the checks binds make, give capabilities or the network
+// back, join other namespaces or change what code runs is refused with
+// the pointer and what to use instead.
+func TestAdditionalArgs(t *testing.T) {
+	binds := `"binds": [{"source": "/usr", "target": "/usr"}, {"source": "/srv", "target": "/srv/data", "read_only": false}]`
+	doc := func(args string) string { return `{"name": "x", ` + binds + `, "additional_args": [` + args + `]}` }
+	for _, ok := range []string{
+		`"--hostname", "sandbox", "--chdir", "/home/sandbox"`, // the shipped profiles'
+		`"--unshare-all", "--unshare-user-try", "--unshare-cgroup-try", "--disable-userns", "--assert-userns-disabled"`,
+		`"--new-session", "--die-with-parent", "--clearenv", "--cap-drop", "ALL"`,
+		`"--setenv", "LANG", "C.UTF-8", "--setenv", "TZ", "UTC", "--unsetenv", "LD_PRELOAD"`,
+		`"--perms", "0700", "--size", "1048576", "--tmpfs", "/scratch", "--dir", "/scratch/sub"`,
+		`"--symlink", "usr/bin", "/bin", "--symlink", "/usr/lib", "/lib"`,
+		`"--remount-ro", "/usr", "--remount-ro", "/"`,
+	} {
+		if _, err := Parse([]byte(doc(ok)), Origin{Path: "/p.json"}); err != nil {
+			t.Errorf("[%s]: %v", ok, err)
+		}
+	}
+	for _, tc := range []struct{ args, want string }{
+		{`"--ro-bind", "/proc", "/hostproc"`, `/additional_args/0: --ro-bind is refused in additional_args: it mounts a host path past the checks binds make`},
+		{`"--ro-bind-try", "/etc", "/etc"`, `use binds, read-only unless "read_only": false, "optional": true for -try`},
+		{`"--dev-bind", "/dev", "/dev"`, `/additional_args/0: --dev-bind is refused in additional_args: it gives the sandbox host devices`},
+		{`"--bind", "/", "/"`, `/additional_args/0: --bind is refused in additional_args: it mounts a host path`},
+		{`"--hostname", "s", "--share-net"`, `/additional_args/2: --share-net is refused in additional_args: it gives the sandbox the host's network; set "network_isolation": false instead`},
+		{`"--setenv", "LD_PRELOAD", "/tmp/evil.so"`, `/additional_args/0: --setenv LD_PRELOAD is refused: it changes what code the command loads or runs`},
+		{`"--setenv", "LD_LIBRARY_PATH", "/tmp"`, `--setenv LD_LIBRARY_PATH is refused`},
+		{`"--setenv", "GCONV_PATH", "/tmp"`, `--setenv GCONV_PATH is refused`},
+		{`"--setenv", "BASH_ENV", "/tmp/x"`, `--setenv BASH_ENV is refused`},
+		{`"--setenv", "PYTHONPATH", "/tmp"`, `--setenv PYTHONPATH is refused`},
+		{`"--setenv", "LESSOPEN", "|sh -c id"`, `--setenv LESSOPEN is refused`},
+		{`"--setenv", "PATH", ".:/bin"`, `--setenv PATH is refused: set PATH in "environment"`},
+		{`"--setenv", "A=B", "c"`, `"A=B": not a valid variable name`},
+		{`"--cap-add", "CAP_SYS_ADMIN"`, `/additional_args/0: --cap-add is refused in additional_args: it gives the command capabilities back`},
+		{`"--seccomp", "3"`, `/additional_args/0: --seccomp is refused in additional_args: use seccomp_profile`},
+		{`"--add-seccomp-fd", "3"`, `use seccomp_profile`},
+		{`"--userns", "3"`, `it would join a namespace of another process`},
+		{`"--pidns", "3"`, `it would join a namespace of another process`},
+		{`"--uid", "0"`, `the sandbox's identity is shannot's to choose`},
+		{`"--gid", "0"`, `the sandbox's identity is shannot's to choose`},
+		{`"--proc", "/p2"`, `--proc is refused in additional_args: the sandbox already has its own /proc`},
+		{`"--dev", "/d2"`, `--dev is refused`},
+		{`"--bind-fd", "3", "/x"`, `it takes a file descriptor`},
+		{`"--file", "3", "/x"`, `it takes a file descriptor`},
+		{`"--sync-fd", "3"`, `it takes a file descriptor`},
+		{`"--block-fd", "3"`, `it takes a file descriptor`},
+		{`"--userns-block-fd", "3"`, `it takes a file descriptor`},
+		{`"--info-fd", "3"`, `it takes a file descriptor`},
+		{`"--json-status-fd", "3"`, `shannot uses it itself`},
+		{`"--lock-file", "/etc/passwd"`, `--lock-file is refused`},
+		{`"--exec-label", "x"`, `SELinux labels are not supported`},
+		{`"--file-label", "x"`, `SELinux labels are not supported`},
+		{`"--chmod", "0777", "/srv/data"`, `--chmod is refused`},
+		{`"--argv0", "sh"`, `--argv0 is refused`},
+		{`"--as-pid-1"`, `--as-pid-1 is refused`},
+		{`"--mqueue", "/mq"`, `--mqueue is refused`},
+		{`"--help"`, `bwrap would print its help`},
+		{`"--args", "3"`, `it takes a file descriptor`},
+		{`"--frobnicate"`, `/additional_args/0: unknown bwrap option "--frobnicate": additional_args takes only the options known to be safe`},
+		{`"--tmpfs", "/proc/sys"`, `--tmpfs /proc/sys is reserved`},
+		{`"--tmpfs", "tmp"`, `--tmpfs "tmp" must be an absolute path`},
+		{`"--tmpfs", "/usr/local"`, `--tmpfs /usr/local is inside the bind of /usr at /usr (/binds/0): bwrap would create it through the host's files there`},
+		{`"--dir", "/srv/data/new"`, `--dir /srv/data/new is inside the bind of /srv at /srv/data (/binds/1)`},
+		{`"--symlink", "/etc/shadow", "/srv/data/link"`, `--symlink /srv/data/link is inside the bind`},
+		{`"--symlink", "/oldroot/etc", "/hostetc"`, `may not lead into /oldroot`},
+		{`"--symlink", "../../oldroot", "/a/b"`, `may not contain ".."`},
+		{`"--dir", "/"`, `the sandbox's root is bwrap's`},
+		{`"--tmpfs", "/t", "--tmpfs", "/t/"`, `/additional_args/2: --tmpfs /t/: /t is already mounted by /additional_args/0`},
+		{`"--tmpfs", "/usr"`, `/additional_args/0: --tmpfs /usr: /usr is already mounted by /binds/0/target`},
+		{`"--perms", "999"`, `--perms "999": must be an octal mode`},
+		{`"--size", "1G"`, `--size "1G": must be a size in bytes`},
+		{`"--chdir", "home"`, `--chdir "home": must be an absolute path`},
+		{`"--remount-ro", "usr"`, `--remount-ro "usr": must be an absolute path`},
+		{`"--hostname", ""`, `--hostname needs a non-empty argument`},
+		{`"--setenv", "A"`, `/additional_args/0: --setenv needs 2 argument(s)`},
+	} {
+		_, err := Parse([]byte(doc(tc.args)), Origin{Path: "/p.json"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("[%s]: %v\nwant an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestShippedProfilesValidate: the deny-by-default rule keeps every
+// shipped profile valid.
+func TestShippedProfilesValidate(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "profiles", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no shipped profiles: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(data, Origin{Path: filepath.Base(f), Builtin: true}); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }
 
@@ -375,4 +470,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a profile without a name")
 		}
 	})
+}
+
+// TestDocsListEveryBwrapOption: docs/profiles.md says of every option
+// shannot knows whether additional_args take it.
+func TestDocsListEveryBwrapOption(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "profiles.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := AllowedBwrapOptions()
+	if len(allowed) == 0 {
+		t.Fatal("no allowed options")
+	}
+	for opt := range BwrapOptionArity {
+		if strings.HasPrefix(opt, "--overlay") || strings.HasSuffix(opt, "-overlay") {
+			continue // "overlays"
+		}
+		if !strings.Contains(string(doc), "`"+opt+"`") && !strings.Contains(string(doc), "`"+opt+" ") {
+			t.Errorf("docs/profiles.md does not mention %s", opt)
+		}
+	}
 }
