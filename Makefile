@@ -108,6 +108,9 @@ install: build man completions
 	install -D -m 0644 bin/completions/shannot.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/shannot
 	install -D -m 0644 bin/completions/_shannot $(DESTDIR)$(DATADIR)/zsh/site-functions/_shannot
 	install -D -m 0644 bin/completions/shannot.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/shannot.fish
+	@# The sandbox user of root-run shannot; a staged install (DESTDIR, the
+	@# .deb) leaves it to the package's postinst.
+	@if [ -z "$(DESTDIR)" ]; then ./scripts/sandbox-user.sh; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

@@ -54,7 +54,32 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer tearDownSudo()
+	if os.Geteuid() == 0 {
+		remove, err := ensureSandboxUser()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "integration:", err)
+			return 1
+		}
+		defer remove()
+	}
 	return m.Run()
+}
+
+// sandboxUser is the account a root-run shannot starts bwrap as.
+const sandboxUser = "shannot-sandbox"
+
+// ensureSandboxUser creates the sandbox user as scripts/sandbox-user.sh
+// does (make install, the .deb), when it is missing, and returns how to
+// remove it again: the tests leave the host's accounts as they found them.
+func ensureSandboxUser() (remove func(), err error) {
+	if _, err := user.Lookup(sandboxUser); err == nil {
+		return func() {}, nil
+	}
+	out, err := exec.Command("../scripts/sandbox-user.sh").CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %v: %s", sandboxUser, err, out)
+	}
+	return func() { exec.Command("userdel", sandboxUser).Run() }, nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {

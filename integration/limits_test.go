@@ -67,10 +67,10 @@ func TestRunJSON(t *testing.T) {
 				t.Errorf("refused: exit %d, %+v", r.code, j)
 			}
 			broken := writeProfile(t, `{"name": "broken", "binds": [{"source": "/usr", "target": "/usr"}],
-				"additional_args": ["--ro-bind", "/no/such/source", "/x"]}`)
+				"additional_args": ["--chdir", "/no/such/dir"]}`)
 			j, r = runJSON(t, id, opts{}, "--profile", broken, "run", "--json", "/usr/bin/true")
 			if r.code != 125 || j.ExitCode != 125 || !strings.Contains(j.Error, "bwrap could not set up the sandbox") ||
-				!strings.Contains(j.Stderr, "Can't find source path /no/such/source") {
+				!strings.Contains(j.Stderr, "Can't chdir to /no/such/dir") {
 				t.Errorf("bwrap failing: exit %d, %+v", r.code, j)
 			}
 			j, r = runJSON(t, id, opts{}, "--profile", profile, "run", "--json", "no-such-command")

@@ -98,6 +98,16 @@ func TestDebianPackage(t *testing.T) {
 	case strings.Contains(string(status), "config-files"):
 		mustRun(t, "/", nil, "dpkg", "--purge", "shannot") // a previous run's conffiles
 	}
+	// Another test's fixture (the sudo set-up) may hold the conffile's
+	// place: dpkg would ask what to do. Put it aside while the package is
+	// tried.
+	if old, err := os.ReadFile("/etc/shannot/config.json"); err == nil {
+		os.Remove("/etc/shannot/config.json")
+		t.Cleanup(func() {
+			os.MkdirAll("/etc/shannot/profiles", 0o755)
+			os.WriteFile("/etc/shannot/config.json", old, 0o644)
+		})
+	}
 	root := repoRoot(t)
 	deb := strings.TrimSpace(lastLine(mustRun(t, root, nil, "make", "--no-print-directory", "deb")))
 	deb = filepath.Join(root, deb)

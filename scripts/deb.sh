@@ -55,7 +55,7 @@ Version: $VERSION
 Architecture: $arch
 Maintainer: The shannot authors <shannot-maintainers@users.noreply.github.com>
 Installed-Size: $size
-Depends: bubblewrap, libseccomp2 (>= 2.5), libc6
+Depends: bubblewrap, libseccomp2 (>= 2.5), libc6, passwd
 Section: admin
 Priority: optional
 Homepage: https://github.com/shannot-project/shannot
@@ -67,6 +67,17 @@ Description: run commands in a read-only bubblewrap sandbox
  serves its sandbox to agents over the Model Context Protocol.
 CONTROL
 echo /etc/shannot/config.json > "$stage/DEBIAN/conffiles"
+# The unprivileged user root-run sandboxes start as. Like other system
+# users, it stays when the package is removed (it may own files).
+cat > "$stage/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+if [ "$1" = configure ] && ! getent passwd shannot-sandbox >/dev/null; then
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --comment "shannot sandboxes" shannot-sandbox
+fi
+POSTINST
+chmod 0755 "$stage/DEBIAN/postinst"
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | xargs md5sum) > "$stage/DEBIAN/md5sums"
 chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/md5sums"
 find "$stage" -type d -exec chmod 0755 {} +

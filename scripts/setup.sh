@@ -56,3 +56,10 @@ if ! go version >/dev/null 2>&1 || ! go list -m >/dev/null 2>&1; then
 	echo "setup: install Go 1.21 or later (https://go.dev/doc/install, or golang-1.2x from backports)" >&2
 	exit 1
 fi
+
+# A root-run shannot starts sandboxes as an unprivileged system user; the
+# demo runs as whoever runs make. (The integration tests create it when
+# missing, and remove it again.)
+if [ "${1:-}" != test ] && [ "$(id -u)" -eq 0 ]; then
+	"$(dirname "$0")/sandbox-user.sh"
+fi

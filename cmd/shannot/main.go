@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/shannot-project/shannot/internal/audit"
+	"github.com/shannot-project/shannot/internal/trust"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
 )
@@ -31,7 +35,16 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	who = whoInvoked()
 	if who.privileged {
-		hardenPrivileged()
+		if err := hardenPrivileged(); err != nil {
+			fmt.Fprintf(stderr, "shannot: %v\n", err)
+			cfg, cerr := audit.LoadConfig(trust.Open)
+			rec := audit.Record{Event: audit.EventEnd, Time: time.Now(), User: who.name, UID: who.uid,
+				Argv: args[1:], ExitStatus: exitFailure, Error: err.Error()}
+			if lerr := errors.Join(cerr, audit.Log(rec, cfg)); lerr != nil {
+				fmt.Fprintf(stderr, "shannot: warning: audit log: %v\n", lerr)
+			}
+			return exitFailure
+		}
 	}
 	app := newApp(stdin, stdout, stderr)
 	err := app.Run(implicitRun(args))

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/user"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
 )
@@ -77,6 +79,14 @@ func TestErrorsAreOneLine(t *testing.T) {
 func TestDryRun(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run([]string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
+	if _, err := user.Lookup(identity.DefaultUser); err != nil && os.Geteuid() == 0 {
+		// As root without the sandbox user, nothing runs, and shannot
+		// says how to create it.
+		if code != 125 || !strings.Contains(errOut.String(), identity.CreateHint) {
+			t.Fatalf("as root without %s: exit %d, %q", identity.DefaultUser, code, errOut.String())
+		}
+		return
+	}
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -85,6 +95,12 @@ func TestDryRun(t *testing.T) {
 	// redirections that end the line.
 	wantEnd := " -- ls -la 'a b'"
 	if os.Geteuid() == 0 {
+		// bwrap runs as the sandbox user, as setpriv starts it.
+		prefix, rest, _ := strings.Cut(line, " -- ")
+		if !strings.HasPrefix(prefix, "setpriv --reuid=shannot-sandbox ") {
+			t.Errorf("dry run as root printed %q, want setpriv first", line)
+		}
+		line = rest
 		wantEnd = " 7< /etc"
 		if !strings.Contains(line, " -- ls -la 'a b' 3< /usr ") || !strings.Contains(line, " --ro-bind-fd 3 /usr ") {
 			t.Errorf("dry run as root printed %q, want /usr bound from descriptor 3", line)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 
@@ -26,20 +27,38 @@ func sandboxIdentity() (*identity.Identity, error) {
 }
 
 // hardenPrivileged makes a run for a hostile caller immune to what the
-// caller set up before sudo: resource limits the kernel would enforce by
-// killing shannot between the run and its audit record (ulimit -t, -f),
-// and the signal an oversized audit append would raise. Limits go back
-// to what a root login gets; the sandbox inherits these, not the
-// caller's.
-func hardenPrivileged() {
+// caller set up before sudo, which passes resource limits on: a limit the
+// kernel enforces by killing shannot (ulimit -t) or failing its writes
+// (ulimit -f) would let the caller end a run, or the audit append, at a
+// moment of their choosing. Limits go back to unlimited, signals the
+// kernel sends for them are ignored, and the sandbox inherits these, not
+// the caller's. Where a hard limit cannot be lifted (no CAP_SYS_RESOURCE,
+// as in some containers) the run is refused: an audit record that can be
+// skipped is not an audit record.
+func hardenPrivileged() error {
 	signal.Ignore(unix.SIGXFSZ, unix.SIGXCPU)
-	inf := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
 	for _, r := range []int{unix.RLIMIT_CPU, unix.RLIMIT_FSIZE, unix.RLIMIT_DATA, unix.RLIMIT_AS, unix.RLIMIT_RSS} {
-		_ = unix.Setrlimit(r, &inf)
+		if unix.Setrlimit(r, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}) != nil {
+			var l unix.Rlimit
+			if unix.Getrlimit(r, &l) == nil {
+				l.Cur = l.Max
+				_ = unix.Setrlimit(r, &l)
+			}
+		}
 	}
-	_ = unix.Setrlimit(unix.RLIMIT_STACK, &unix.Rlimit{Cur: 8 << 20, Max: unix.RLIM_INFINITY})
-	_ = unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: 1024, Max: 1 << 20})
 	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+	for _, r := range []struct {
+		res  int
+		name string
+	}{{unix.RLIMIT_CPU, "CPU time (ulimit -t)"}, {unix.RLIMIT_FSIZE, "file size (ulimit -f)"}} {
+		var l unix.Rlimit
+		if err := unix.Getrlimit(r.res, &l); err != nil || l.Cur != unix.RLIM_INFINITY {
+			return fmt.Errorf("the caller's limit on %s is %d and cannot be lifted (shannot lacks CAP_SYS_RESOURCE): "+
+				"refused when shannot runs as root for another user, since the kernel could end the run before its audit record; "+
+				"run without lowering it", r.name, l.Cur)
+		}
+	}
+	return nil
 }
 
 // maxPrivilegedOutput caps --max-output for a hostile caller: run --json

@@ -172,6 +172,10 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	if l.Credential != nil {
 		cmd.Dir = "/"
 	}
+	// The command shares the caller's open files: a terminal it leaves
+	// non-blocking (O_NONBLOCK) breaks the caller's shell. Put back what
+	// was there.
+	defer restoreFlags(l.Stdin, l.Stdout, l.Stderr)()
 	reports := newStatusReports()
 	defer reports.close()
 	var st Status
@@ -251,6 +255,28 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		return st, waitErr
 	}
 	return st, &SetupError{ExitCode: cmd.ProcessState.ExitCode()}
+}
+
+// restoreFlags records the file status flags of the streams that are
+// files and returns a function that sets them back.
+func restoreFlags(streams ...any) func() {
+	type saved struct{ fd, flags int }
+	var all []saved
+	for _, s := range streams {
+		if f, ok := s.(*os.File); ok && f != nil {
+			fd := int(f.Fd())
+			if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err == nil {
+				all = append(all, saved{fd, flags})
+			}
+		}
+	}
+	return func() {
+		for _, s := range all {
+			if now, err := unix.FcntlInt(uintptr(s.fd), unix.F_GETFL, 0); err == nil && now != s.flags {
+				unix.FcntlInt(uintptr(s.fd), unix.F_SETFL, s.flags)
+			}
+		}
+	}
 }
 
 // limitWriter passes on at most left bytes, then drops the rest while

@@ -63,6 +63,10 @@ type Bind struct {
 	// Optional binds are skipped when their source does not exist on the
 	// host (bwrap's --ro-bind-try); a missing required source is an error.
 	Optional bool `json:"optional"`
+	// Declared is Source as the profile gives it (made absolute), before
+	// CheckHost resolved its symlinks: a root-run sandbox resolves it
+	// again itself, following no symlink a user could have planted.
+	Declared string `json:"-"`
 }
 
 // Origin says where a profile came from.
@@ -374,6 +378,9 @@ func sandboxPath(p string) (string, error) {
 func (p *Profile) CheckHost() error {
 	for i := range p.Binds {
 		b := &p.Binds[i]
+		if b.Declared == "" {
+			b.Declared = b.Source
+		}
 		real, err := filepath.EvalSymlinks(b.Source)
 		switch {
 		case err == nil:

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -124,16 +125,24 @@ func (sb *Sandbox) openSources() ([]int, error) {
 	opened := map[string]*hostpath.Resolved{} // by target
 	sb.sources = map[int]string{}
 	for i, b := range p.Binds {
-		r, err := hostpath.Open(b.Source)
+		src := b.Declared
+		if src == "" {
+			src = b.Source
+		}
+		r, err := hostpath.Open(src)
 		if errors.Is(err, fs.ErrNotExist) && b.Optional {
 			fds[i] = -1
 			continue
+		}
+		if err == nil && (r.Path == "/proc" || strings.HasPrefix(r.Path, "/proc/")) {
+			r.File.Close()
+			err = fmt.Errorf("%s resolves into the host's /proc, which is refused", src)
 		}
 		if err != nil {
 			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/binds/%d/source", i), Msg: err.Error()}
 		}
 		fds[i] = sb.addFile(r.File)
-		sb.sources[fds[i]] = b.Source
+		sb.sources[fds[i]] = r.Path
 		opened[path.Clean(b.Target)] = r
 	}
 	mounts := bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts()
@@ -178,9 +187,9 @@ func checkMountPoint(m bwrap.Mount, mounts []bwrap.Mount, opened map[string]*hos
 	case errors.Is(err, fs.ErrNotExist) && r.Trusted:
 		return nil // bwrap would create it where only root can write: it fails, and says so
 	case !errors.Is(err, fs.ErrNotExist):
-		return err
+		why = err.Error()
 	}
-	return fmt.Errorf("%s is a mount point inside the bind of %s, where %s can be changed by someone other than root: a root-run shannot makes no mount point a user could redirect; move the target out of that bind", target, encl.Source, why)
+	return fmt.Errorf("%s is a mount point inside the bind of %s, which someone other than root can change (%s): a root-run shannot makes no mount point a user could redirect; move the target out of that bind", target, r.Path, why)
 }
 
 // under says whether p is t or below it.
@@ -294,8 +303,22 @@ func OpenBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, erro
 // shell. A BPF file is opened on the filter's descriptor by a
 // redirection; a JSON policy is compiled on the fly by a bash process
 // substitution that runs self (shannot) seccomp compile.
+//
+// With an Identity, setpriv(1) starts bwrap as that user, as shannot
+// does, and the binds' sources are opened by redirections.
 func (sb *Sandbox) CommandLine(self string) string {
 	line := bwrap.Quote(append(append([]string{sb.Bwrap}, sb.Args...), sb.Argv...))
+	if id := sb.Identity; id != nil {
+		groups := "--clear-groups"
+		if len(id.Groups) > 0 {
+			gs := make([]string, len(id.Groups))
+			for i, g := range id.Groups {
+				gs[i] = strconv.FormatUint(uint64(g), 10)
+			}
+			groups = "--groups=" + strings.Join(gs, ",")
+		}
+		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", id.User, id.GID, groups, line)
+	}
 	switch {
 	case sb.Filter == nil:
 	case sb.Filter.Policy:
