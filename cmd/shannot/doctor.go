@@ -8,11 +8,13 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
@@ -30,7 +32,8 @@ func doctorCommand() *cli.Command {
 		Usage: "check that this host can run shannot's sandboxes, and say how to fix what it cannot",
 		Description: `Checks bwrap (found, version, setuid), unprivileged user namespaces (the
 sysctls and Ubuntu's AppArmor restriction, then a real bwrap run), seccomp
-support, dev.tty.legacy_tiocsti and libseccomp. Exits 0 unless a check fails.
+support, dev.tty.legacy_tiocsti, libseccomp and, as root, the unprivileged
+user root-run sandboxes start as. Exits 0 unless a check fails.
 
 Examples:
    shannot doctor
@@ -112,12 +115,20 @@ func diagnose(c *cli.Context) []finding {
 		if !fileExists("/etc/apparmor.d/bwrap-userns-restrict") && !fileExists("/etc/apparmor.d/bwrap") {
 			f.Status = "warn"
 			f.Detail = "1: AppArmor restricts unprivileged user namespaces and no bwrap profile is installed"
-			f.Fix = "install Ubuntu's profile for bwrap (apt-get install apparmor-profiles, then apparmor_parser -r /etc/apparmor.d/bwrap-userns-restrict), or run shannot as root"
+			f.Fix = "install Ubuntu's profile for bwrap (apt-get install apparmor-profiles, then apparmor_parser -r /etc/apparmor.d/bwrap-userns-restrict): shannot starts bwrap unprivileged even as root"
 		}
 		add(f)
 	}
+	id, idErr := sandboxIdentity()
+	if os.Geteuid() == 0 {
+		if idErr != nil {
+			add(finding{"sandbox user", "fail", idErr.Error(), identity.CreateHint})
+		} else {
+			add(finding{"sandbox user", "ok", "root-run sandboxes start as " + id.String(), ""})
+		}
+	}
 	if b != "" {
-		add(userNamespaceProbe(b))
+		add(userNamespaceProbe(b, id))
 	}
 
 	if st, err := os.ReadFile("/proc/self/status"); err == nil && bytes.Contains(st, []byte("\nSeccomp:")) {
@@ -142,10 +153,17 @@ func diagnose(c *cli.Context) []finding {
 	return out
 }
 
-// userNamespaceProbe runs bwrap the way shannot does, as the current user.
-func userNamespaceProbe(bwrapPath string) finding {
+// userNamespaceProbe runs bwrap the way shannot does: as the current
+// user, or as the sandbox user id when shannot runs as root.
+func userNamespaceProbe(bwrapPath string, id *identity.Identity) finding {
 	cmd := exec.Command(bwrapPath, "--unshare-user", "--disable-userns", "--unshare-pid", "--cap-drop", "ALL",
 		"--ro-bind", "/", "/", "--", "/bin/true")
+	who := fmt.Sprintf("uid %d", os.Getuid())
+	if id != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: id.UID, Gid: id.GID, Groups: id.Groups}}
+		cmd.Dir = "/"
+		who = id.String()
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	done := make(chan error, 1)
@@ -167,7 +185,7 @@ func userNamespaceProbe(bwrapPath string) finding {
 		cmd.Process.Kill()
 		return finding{"user namespace", "fail", "bwrap did not finish within 10s", ""}
 	}
-	return finding{"user namespace", "ok", fmt.Sprintf("bwrap creates one as uid %d", os.Getuid()), ""}
+	return finding{"user namespace", "ok", "bwrap creates one as " + who, ""}
 }
 
 func fileExists(p string) bool {
