@@ -237,16 +237,7 @@ func loadProfile(c *cli.Context) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := profile.Open(origin, opener())
-	if err != nil {
-		return nil, err
-	}
-	if who.privileged {
-		if err := bwrap.CheckForRoot(p); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
+	return profile.Open(origin, opener())
 }
 
 // sandboxConfig is how this invocation builds sandboxes. A dry run needs

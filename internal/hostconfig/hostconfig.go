@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/shannot-project/shannot/internal/capread"
+	"github.com/shannot-project/shannot/internal/jsonerr"
 )
 
 // Path is where the administrator configures shannot.
@@ -40,17 +42,17 @@ func Load(open func(string) (*os.File, error)) (Config, error) {
 		return c, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	data, err := capread.Read(f, maxSize, false)
 	if err != nil {
 		return c, fmt.Errorf("%s: %w", Path, err)
-	}
-	if len(data) > maxSize {
-		return c, fmt.Errorf("%s: larger than %d bytes", Path, maxSize)
 	}
 	return c, c.parse(data)
 }
 
 func (c *Config) parse(data []byte) error {
+	if dup := jsonerr.Duplicates(data); dup != nil {
+		return fmt.Errorf("%s: %w", Path, dup)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {

@@ -1,7 +1,6 @@
 package bwrap
 
 import (
-	"fmt"
 	"path"
 	"sort"
 	"strconv"
@@ -176,19 +175,6 @@ func Args(p *profile.Profile, opts Options) []string {
 	}
 	args = append(args, p.AdditionalArgs...)
 	return append(args, endOfOptions)
-}
-
-// CheckForRoot refuses a profile whose additional_args would give the
-// command capabilities back (--cap-add), which shannot never allows when
-// it runs as root for another user.
-func CheckForRoot(p *profile.Profile) error {
-	for i, a := range p.AdditionalArgs {
-		if a == "--cap-add" {
-			return &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/additional_args/%d", i),
-				Msg: "--cap-add is refused when shannot runs as root for another user: the command must hold no capabilities"}
-		}
-	}
-	return nil
 }
 
 // Quote renders argv as one line that a POSIX shell reads back as the
