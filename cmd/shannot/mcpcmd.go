@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/pkg/mcpserver"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -250,6 +251,9 @@ func printEntry(c *cli.Context, client, file string, e mcpEntry) error {
 // addJSONEntry adds mcpServers.shannot to a JSON configuration file,
 // keeping every other entry; it refuses to replace an existing one.
 func addJSONEntry(file string, e mcpEntry) error {
+	if err := checkConfigFile(file); err != nil {
+		return err
+	}
 	doc := map[string]json.RawMessage{}
 	data, err := os.ReadFile(file)
 	switch {
@@ -286,6 +290,9 @@ func addJSONEntry(file string, e mcpEntry) error {
 // addTOMLEntry appends [mcp_servers.shannot] to codex's TOML file; the
 // rest of the file stays byte for byte as it was.
 func addTOMLEntry(file string, e mcpEntry) error {
+	if err := checkConfigFile(file); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(file)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -330,27 +337,36 @@ func tomlTable(e mcpEntry) (string, error) {
 }
 
 // replaceFile writes data to file atomically, keeping the previous
-// version as FILE.bak and the file's mode.
+// version as FILE.bak and the file's mode. FILE and FILE.bak must be
+// regular files or not exist: a rename would replace a device, a FIFO or
+// a symbolic link (not its target) with a regular file.
 func replaceFile(file string, data, old []byte) error {
+	if err := checkConfigFile(file); err != nil {
+		return err
+	}
 	mode := os.FileMode(0o600)
-	if st, err := os.Stat(file); err == nil {
+	if st, err := os.Lstat(file); err == nil {
 		mode = st.Mode().Perm()
-		if err := os.WriteFile(file+".bak", old, mode); err != nil {
-			return err
+		if err := atomicfile.Write(file+".bak", old, mode); err != nil {
+			return configFileError(file+".bak", err)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
-	if err != nil {
-		return err
+	return configFileError(file, atomicfile.Write(file, data, mode))
+}
+
+// checkConfigFile refuses a client configuration that is not a regular
+// file, before it is read (a FIFO would block) or replaced.
+func checkConfigFile(file string) error {
+	return configFileError(file, atomicfile.Check(file))
+}
+
+func configFileError(file string, err error) error {
+	var nre *atomicfile.NotRegularError
+	if errors.As(err, &nre) {
+		return fmt.Errorf("%s is %s, not a regular file, and is left as it is: run without --write and add the entry by hand", file, nre.Kind)
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), mode)); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return err
 }

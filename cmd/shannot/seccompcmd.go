@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/sandbox"
@@ -36,8 +37,10 @@ Examples:
 				Usage:     "compile an OCI JSON policy into a BPF program for bwrap --seccomp",
 				ArgsUsage: "POLICY.json OUT.bpf",
 				Description: `Writes OUT atomically ("-" writes to standard output) and prints a one-line
-summary on standard error. Calls that libseccomp does not know are reported by
-name and get the default action; --strict makes them errors.
+summary on standard error. OUT must be a regular file or not exist: a device
+(/dev/null), FIFO, socket, directory or symbolic link is refused and left as
+it is. Calls that libseccomp does not know are reported by name and get the
+default action; --strict makes them errors.
 
 Examples:
    shannot seccomp compile /etc/shannot/readonly.json /etc/shannot/readonly.bpf
@@ -122,6 +125,11 @@ func seccompCompile(c *cli.Context) error {
 	if out != "-" && who.privileged {
 		return refused("writing files as root (use - for standard output)")
 	}
+	if out != "-" {
+		if err := atomicfile.Check(out); err != nil {
+			return outError(out, err)
+		}
+	}
 	var (
 		name = in
 		data []byte
@@ -151,7 +159,7 @@ func seccompCompile(c *cli.Context) error {
 			return err
 		}
 	} else if err := seccomp.WriteFile(out, comp.Program); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
+		return outError(out, err)
 	}
 	arches := make([]string, len(filter.Arches))
 	for i, a := range filter.Arches {
@@ -164,6 +172,17 @@ func seccompCompile(c *cli.Context) error {
 	}
 	fmt.Fprintln(c.App.ErrWriter, summary)
 	return nil
+}
+
+// outError words a failure to write OUT. Writing goes through a rename,
+// which would replace a device node such as /dev/null, a FIFO or a
+// symbolic link: those are refused.
+func outError(out string, err error) error {
+	var nre *atomicfile.NotRegularError
+	if errors.As(err, &nre) {
+		return fmt.Errorf("writing %s: it is %s, not a regular file, and is left as it is: write to a regular file, or - for standard output", out, nre.Kind)
+	}
+	return fmt.Errorf("writing %s: %w", out, err)
 }
 
 // readPolicy reads a policy named on the command line. A pipe will do

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // seccompRun runs the CLI in-process and returns its exit status and
@@ -29,5 +32,100 @@ func TestSeccompCompileWarnsOnFullWidthIntComparison(t *testing.T) {
 	// A policy without such a comparison compiles without a warning.
 	if code, stderr := seccompRun(t, "seccomp", "compile", "readonly", "-"); code != 0 || strings.Contains(stderr, "warning") {
 		t.Errorf("readonly: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// special makes the file system entries a write through a rename would
+// replace; devices need root.
+func special(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	target := filepath.Join(dir, "target.bpf")
+	os.WriteFile(target, []byte("target\n"), 0o644)
+	nodes := map[string]string{}
+	add := func(name, kind string, err error) {
+		if err != nil {
+			t.Fatalf("making %s: %v", name, err)
+		}
+		nodes[filepath.Join(dir, name)] = kind
+	}
+	if os.Geteuid() == 0 {
+		// /dev/null's numbers, in a temporary directory.
+		add("null", "a character device", unix.Mknod(filepath.Join(dir, "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))))
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("CI runs the tests as root, and the device node needs it")
+	}
+	add("fifo", "a FIFO", unix.Mkfifo(filepath.Join(dir, "fifo"), 0o644))
+	add("dir", "a directory", os.Mkdir(filepath.Join(dir, "dir"), 0o755))
+	add("link", "a symbolic link", os.Symlink(target, filepath.Join(dir, "link")))
+	return nodes
+}
+
+// unchanged checks that path is still the entry before was.
+func unchanged(t *testing.T, path string, before os.FileInfo) {
+	t.Helper()
+	after, err := os.Lstat(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b, a := before.Sys().(*syscall.Stat_t), after.Sys().(*syscall.Stat_t)
+	if after.Mode() != before.Mode() || a.Ino != b.Ino || a.Rdev != b.Rdev {
+		t.Errorf("%s was replaced: %v -> %v", path, before.Mode(), after.Mode())
+	}
+}
+
+func TestSeccompCompileLeavesSpecialFilesAlone(t *testing.T) {
+	dir := t.TempDir()
+	nodes := special(t, dir)
+	for path, kind := range nodes {
+		before, _ := os.Lstat(path)
+		code, stderr := seccompRun(t, "seccomp", "compile", "readonly", path)
+		want := "shannot: writing " + path + ": it is " + kind + ", not a regular file, and is left as it is: write to a regular file, or - for standard output\n"
+		if code != 125 || stderr != want {
+			t.Errorf("compile to %s: exit %d, stderr %q; want 125, %q", kind, code, stderr, want)
+		}
+		unchanged(t, path, before)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "target.bpf")); string(data) != "target\n" {
+		t.Errorf("the symbolic link's target was written: %q", data)
+	}
+	// A regular file, existing or not, is written.
+	out := filepath.Join(dir, "target.bpf")
+	if code, stderr := seccompRun(t, "seccomp", "compile", "readonly", out); code != 0 {
+		t.Fatalf("compile to a regular file: exit %d, %s", code, stderr)
+	}
+	if code, stderr := seccompRun(t, "seccomp", "inspect", out); code != 0 {
+		t.Errorf("inspect what compile wrote: exit %d, %s", code, stderr)
+	}
+}
+
+func TestMCPInstallLeavesSpecialFilesAlone(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	dir := t.TempDir()
+	nodes := special(t, dir)
+	for path, kind := range nodes {
+		before, _ := os.Lstat(path)
+		code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", path, "--write")
+		want := "shannot: " + path + " is " + kind + ", not a regular file, and is left as it is: run without --write and add the entry by hand\n"
+		if code != 125 || stderr != want {
+			t.Errorf("mcp install into %s: exit %d, stderr %q; want 125, %q", kind, code, stderr, want)
+		}
+		unchanged(t, path, before)
+	}
+	// FILE.bak is written through the same rule.
+	config := filepath.Join(dir, "claude.json")
+	os.WriteFile(config, []byte("{}\n"), 0o600)
+	if err := unix.Mkfifo(config+".bak", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", config, "--write")
+	if code != 125 || !strings.Contains(stderr, config+".bak is a FIFO, not a regular file") {
+		t.Errorf("mcp install with a FIFO FILE.bak: exit %d, %q", code, stderr)
+	}
+	if data, _ := os.ReadFile(config); string(data) != "{}\n" {
+		t.Errorf("config changed: %q", data)
+	}
+	os.Remove(config + ".bak")
+	if code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", config, "--write"); code != 0 {
+		t.Errorf("mcp install into a regular file: exit %d, %s", code, stderr)
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/shannot-project/shannot/internal/atomicfile"
 )
 
 // Cache keeps compiled programs by the hash of what they were compiled
@@ -102,37 +103,14 @@ func (c *Cache) put(key string, comp *Compiled) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(c.Dir, key+".bpf"), append(append(line, '\n'), comp.Program...), 0o644)
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers see the old file or the new one.
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		werr = tmp.Chmod(mode)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(c.Dir, key+".bpf"), append(append(line, '\n'), comp.Program...), 0o644)
 }
 
 // WriteFile writes a compiled program to path atomically, as
-// `shannot seccomp compile` does.
+// `shannot seccomp compile` does. A path that exists and is not a
+// regular file (a device such as /dev/null, a FIFO, a directory, a
+// symbolic link) is left untouched: the error is an
+// *atomicfile.NotRegularError.
 func WriteFile(path string, program []byte) error {
-	return writeAtomic(path, program, 0o644)
+	return atomicfile.Write(path, program, 0o644)
 }
