@@ -491,3 +491,14 @@ func TestIntArgWarningsReachLoaded(t *testing.T) {
 		}
 	}
 }
+
+// On x86, libseccomp names socket calls with pseudo numbers the kernel
+// never passes: explain must not simulate those.
+func TestNewCallRefusesPseudoNumbers(t *testing.T) {
+	if _, err := NewCall("socket", x86); err == nil || !strings.Contains(err.Error(), "gives socket no call number of its own on x86") {
+		t.Errorf("NewCall(socket, x86) = %v", err)
+	}
+	if c, err := NewCall("socket", x64); err != nil || c.Nr != unix.SYS_SOCKET {
+		t.Errorf("NewCall(socket, x86_64) = %+v, %v", c, err)
+	}
+}
