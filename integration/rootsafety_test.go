@@ -467,3 +467,23 @@ func TestStreamFlagsAreRestored(t *testing.T) {
 		})
 	}
 }
+
+// A root MCP server's client is as hostile as any: what it runs is not
+// host root either.
+func TestRootMCPServerIsNotHostRoot(t *testing.T) {
+	before := swappiness(t)
+	s := mcpSession(t, asRoot(t), "--profile", "diagnostics")
+	_, rep := call(t, s, "run_command", map[string]any{"profile": "diagnostics", "command": []string{"sysctl", "-w", "vm.swappiness=1"}})
+	if rep.ExitCode == 0 || swappiness(t) != before {
+		os.WriteFile("/proc/sys/vm/swappiness", []byte(before), 0)
+		t.Fatalf("sysctl -w through MCP: exit %d, vm.swappiness %s (was %s)", rep.ExitCode, swappiness(t), before)
+	}
+	_, rep = call(t, s, "read_file", map[string]any{"profile": "diagnostics", "path": "/etc/shadow"})
+	if rep.ExitCode == 0 || strings.Contains(rep.Stdout, "root:") {
+		t.Errorf("read_file /etc/shadow through MCP: exit %d, %q", rep.ExitCode, rep.Stdout)
+	}
+	_, rep = call(t, s, "run_command", map[string]any{"profile": "diagnostics", "command": []string{"id", "-u"}})
+	if rep.ExitCode != 0 || strings.TrimSpace(rep.Stdout) == "0" {
+		t.Errorf("id -u through MCP: exit %d, %q", rep.ExitCode, rep.Stdout)
+	}
+}

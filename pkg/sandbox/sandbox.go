@@ -268,6 +268,11 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 		cfg.Warn(fmt.Sprintf("seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s",
 			f.Source, seccomp.LibraryVersion(), strings.Join(f.Unknown, ", ")))
 	}
+	if cfg.Warn != nil {
+		for _, w := range f.Warnings {
+			cfg.Warn(w)
+		}
+	}
 	if !cfg.Force {
 		if err := checkStart(f); err != nil {
 			f.Close()
