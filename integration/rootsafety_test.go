@@ -446,10 +446,13 @@ func TestSudoResourceLimitsDoNotSkipTheAudit(t *testing.T) {
 func TestStreamFlagsAreRestored(t *testing.T) {
 	for _, id := range identities(t) {
 		t.Run(id.name, func(t *testing.T) {
-			r, w, err := os.Pipe()
-			if err != nil {
+			// A blocking pipe of raw descriptors: os.Pipe's are
+			// non-blocking for Go's poller, and File.Fd would change them.
+			var p [2]int
+			if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 				t.Fatal(err)
 			}
+			r, w := os.NewFile(uintptr(p[0]), "r"), os.NewFile(uintptr(p[1]), "w")
 			defer r.Close()
 			defer w.Close()
 			res := id.run(t, opts{stdin: r}, "--profile", writeProfile(t, open()), "run", "perl", "-MFcntl", "-e",
@@ -457,7 +460,7 @@ func TestStreamFlagsAreRestored(t *testing.T) {
 			if res.code != 0 || res.stdout != "set\n" {
 				t.Fatalf("exit %d, %q %q", res.code, res.stdout, res.stderr)
 			}
-			flags, err := unix.FcntlInt(r.Fd(), unix.F_GETFL, 0)
+			flags, err := unix.FcntlInt(uintptr(p[0]), unix.F_GETFL, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -258,23 +258,35 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 }
 
 // restoreFlags records the file status flags of the streams that are
-// files and returns a function that sets them back.
+// files and returns a function that sets them back. It goes through
+// SyscallConn: File.Fd would itself switch the file to blocking mode.
 func restoreFlags(streams ...any) func() {
-	type saved struct{ fd, flags int }
+	type saved struct {
+		conn  syscall.RawConn
+		flags int
+	}
 	var all []saved
 	for _, s := range streams {
-		if f, ok := s.(*os.File); ok && f != nil {
-			fd := int(f.Fd())
-			if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err == nil {
-				all = append(all, saved{fd, flags})
-			}
+		f, ok := s.(*os.File)
+		if !ok || f == nil {
+			continue
+		}
+		conn, err := f.SyscallConn()
+		if err != nil {
+			continue
+		}
+		flags, ferr := -1, error(nil)
+		if err := conn.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err == nil && ferr == nil {
+			all = append(all, saved{conn, flags})
 		}
 	}
 	return func() {
 		for _, s := range all {
-			if now, err := unix.FcntlInt(uintptr(s.fd), unix.F_GETFL, 0); err == nil && now != s.flags {
-				unix.FcntlInt(uintptr(s.fd), unix.F_SETFL, s.flags)
-			}
+			s.conn.Control(func(fd uintptr) {
+				if now, err := unix.FcntlInt(fd, unix.F_GETFL, 0); err == nil && now != s.flags {
+					unix.FcntlInt(fd, unix.F_SETFL, s.flags)
+				}
+			})
 		}
 	}
 }
