@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -394,4 +396,137 @@ func TestRemoteMCP(t *testing.T) {
 	if !res.IsError || !strings.Contains(text(res), `no host "elsewhere" is offered; the hosts are: `+h.a) {
 		t.Errorf("unknown host: %v %q", res.IsError, text(res))
 	}
+}
+
+// hostileRemote puts a script where remote install puts shannot on the
+// test hosts (they share root's home): a "remote shannot" that ignores
+// its envelope and sends what the script says.
+func (h *sshHosts) hostileRemote(t *testing.T, script string) {
+	t.Helper()
+	path, err := remotePath(shannot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(rootHome(), path)
+	os.MkdirAll(filepath.Dir(file), 0o755)
+	if err := os.WriteFile(file, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.uninstall(t) })
+}
+
+// headWriter keeps the first bytes written to it and counts the rest.
+type headWriter struct {
+	head []byte
+	n    int64
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if room := 1<<20 - len(w.head); room > 0 {
+		w.head = append(w.head, p[:min(room, len(p))]...)
+	}
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// runCounted runs shannot against the test hosts with stdout counted,
+// not kept: a run that is not cut would fill memory.
+func (h *sshHosts) runCounted(t *testing.T, args ...string) (*headWriter, string, int, time.Duration) {
+	t.Helper()
+	c := identity{name: "root", home: h.dir}.cmd(opts{}, append([]string{"--ssh-config", h.config, "--connect-timeout", "3s"}, args...)...)
+	out := &headWriter{}
+	var errOut strings.Builder
+	c.Stdout, c.Stderr = out, &headWriterString{&errOut}
+	// Its own process group, so that the ssh it runs dies with it.
+	if c.SysProcAttr == nil {
+		c.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	c.SysProcAttr.Setpgid = true
+	c.WaitDelay = 5 * time.Second
+	start := time.Now()
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL) })
+	defer timer.Stop()
+	c.Wait()
+	return out, errOut.String(), c.ProcessState.ExitCode(), time.Since(start)
+}
+
+// headWriterString keeps at most 1 MiB of stderr.
+type headWriterString struct{ b *strings.Builder }
+
+func (w *headWriterString) Write(p []byte) (int, error) {
+	if room := 1<<20 - w.b.Len(); room > 0 {
+		w.b.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// TestRemoteOutputIsCappedLocally: a remote that sends more than the
+// run's limits let a shannot send is cut off, whatever it sends, and the
+// local side says so on one line.
+func TestRemoteOutputIsCappedLocally(t *testing.T) {
+	h := setUpSSH(t)
+	open := writeProfile(t, open())
+	for _, tc := range []struct {
+		name, script string
+		args         []string
+		stdout       int64 // bytes passed on, at most
+		stderr       int   // bytes passed on before shannot's line
+		want         string
+	}{
+		{"endless stdout", "exec cat /dev/zero", []string{"run", "--max-output", "1KiB", "ls"}, 1024, 0,
+			"sent more than 1024 bytes on stdout, more than its shannot may under these limits; the connection was cut"},
+		{"endless stderr", "exec cat /dev/zero >&2", []string{"run", "--max-output", "1KiB", "ls"}, 0, 1024 + 64<<10,
+			"sent more than 66560 bytes on stderr"},
+		// Finite, so that a local side that does not cap still ends.
+		{"--json, 200 MB", "exec head -c 200000000 /dev/zero", []string{"run", "--json", "--max-output", "1KiB", "ls"}, 64 << 10, 0,
+			"bytes on stdout, more than its shannot may under these limits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.hostileRemote(t, tc.script)
+			out, stderr, code, took := h.runCounted(t, append([]string{"--target", h.a, "--profile", open}, tc.args...)...)
+			passed, line, _ := strings.Cut(stderr, "shannot: ")
+			if code != 125 || out.n > tc.stdout || took > 20*time.Second || len(passed) != tc.stderr ||
+				!strings.HasPrefix(line, h.a+" sent more than") || !strings.Contains(line, tc.want) || strings.Count(line, "\n") != 1 {
+				t.Errorf("exit %d after %s, %d bytes on stdout, stderr %d bytes then %.500q; want 125, at most %d bytes, %d, %q",
+					code, took, out.n, len(passed), line, tc.stdout, tc.stderr, tc.want)
+			}
+			if strings.Contains(tc.name, "json") {
+				var j jsonResult
+				if err := json.Unmarshal(out.head, &j); err != nil || j.Status != "failed" || j.ExitCode != 125 || !strings.Contains(j.Error, tc.want) {
+					t.Errorf("--json: %v %+v", err, j)
+				}
+			}
+		})
+	}
+	// A result object well formed but with more output than the limit:
+	// cut to the limit and flagged, as a local run.
+	t.Run("--json, output over the limit", func(t *testing.T) {
+		h.hostileRemote(t, `printf '{"exit_code":0,"signal":null,"timed_out":false,"duration_ms":1,"stdout":"%s","stdout_encoding":"utf-8","stderr":"","stderr_encoding":"utf-8","stdout_truncated":false,"stderr_truncated":false,"profile":"p","command":["ls"]}\n' $(head -c 5000 /dev/zero | tr '\0' a)`)
+		j, r := runJSON(t, identity{name: "root", home: h.dir}, opts{}, "--ssh-config", h.config, "--target", h.a, "--profile", open, "run", "--json", "--max-output", "1KiB", "ls")
+		if r.code != 0 || len(j.Stdout) != 1024 || !j.StdoutTruncated || j.Status != "ok" {
+			t.Errorf("exit %d, %d bytes, truncated %v, %q", r.code, len(j.Stdout), j.StdoutTruncated, r.stderr)
+		}
+	})
+	t.Run("mcp", func(t *testing.T) {
+		h.hostileRemote(t, "exec head -c 200000000 /dev/zero")
+		id := identity{name: "root", home: h.dir}
+		cmd := id.cmd(opts{}, "--ssh-config", h.config, "mcp", "--profile", open, "--target", h.a)
+		client := mcp.NewClient(&mcp.Implementation{Name: "shannot-integration", Version: "1"}, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		s, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for i := 0; i < 2; i++ { // and the server serves on
+			res, _ := call(t, s, "run_command", map[string]any{"command": []string{"ls"}, "max_output_bytes": 1024})
+			if !res.IsError || !strings.Contains(text(res), "could not run on "+h.a+": "+h.a+" sent more than") {
+				t.Errorf("call %d: %v %.300q", i, res.IsError, text(res))
+			}
+		}
+	})
 }

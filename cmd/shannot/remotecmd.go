@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -161,6 +163,7 @@ type hostResult struct {
 	target      remote.Target
 	code        int
 	unreachable error
+	cut         error          // the host sent more than its limits allow
 	report      map[string]any // --json: the remote's object
 }
 
@@ -191,9 +194,9 @@ func remoteRun(c *cli.Context, argv []string, limits bwrap.Limits) error {
 		deadline = limits.Timeout + ssh.ConnectTimeout + 10*time.Second
 	}
 	if len(targets) == 1 {
-		return runOnHost(c, ssh, targets[0], remoteCmd, deadline, env.JSON)
+		return runOnHost(c, ssh, targets[0], remoteCmd, deadline, env)
 	}
-	return runOnFleet(c, ssh, targets, remoteCmd, deadline, env.JSON)
+	return runOnFleet(c, ssh, targets, remoteCmd, deadline, env)
 }
 
 func withDeadline(d time.Duration) (context.Context, context.CancelFunc) {
@@ -204,22 +207,23 @@ func withDeadline(d time.Duration) (context.Context, context.CancelFunc) {
 }
 
 // runOnHost runs on one host as if local: output unprefixed, the
-// command's status as shannot's.
-func runOnHost(c *cli.Context, ssh remote.SSH, t remote.Target, cmd string, deadline time.Duration, asJSON bool) error {
+// command's status as shannot's. What the host sends is capped as the
+// run's limits cap a local run: a host sending more is cut off.
+func runOnHost(c *cli.Context, ssh remote.SSH, t remote.Target, cmd string, deadline time.Duration, env *remote.Envelope) error {
 	ctx, cancel := withDeadline(deadline)
 	defer cancel()
 	var stdin io.Reader = c.App.Reader
 	if c.Bool("no-stdin") {
 		stdin = nil
 	}
-	if !asJSON {
-		code, err := ssh.Exec(ctx, t, cmd, stdin, c.App.Writer, c.App.ErrWriter)
+	if !env.JSON {
+		code, err := ssh.ExecCapped(ctx, t, cmd, stdin, c.App.Writer, c.App.ErrWriter, remote.CapsFor(env.MaxOutput, env.Argv, false))
 		if err != nil {
 			return err
 		}
 		return &statusError{code: code}
 	}
-	r := runJSONOn(ctx, ssh, t, cmd, stdin, c.App.ErrWriter)
+	r := runJSONOn(ctx, ssh, t, cmd, stdin, c.App.ErrWriter, env)
 	if r.unreachable != nil {
 		r.report = map[string]any{"host": t.String(), "status": "unreachable", "error": r.unreachable.Error(), "exit_code": exitFailure}
 		r.code = exitFailure
@@ -227,16 +231,24 @@ func runOnHost(c *cli.Context, ssh remote.SSH, t remote.Target, cmd string, dead
 	if err := jsonEncoder(c).Encode(r.report); err != nil {
 		return err
 	}
-	return &statusError{code: r.code, err: r.unreachable}
+	return &statusError{code: r.code, err: cmp.Or(r.unreachable, r.cut)}
 }
 
 // runJSONOn runs a --json run on t and returns the remote's object with
-// the host and a status added.
-func runJSONOn(ctx context.Context, ssh remote.SSH, t remote.Target, cmd string, stdin io.Reader, stderr io.Writer) hostResult {
+// the host and a status added, its output capped at the run's limit.
+func runJSONOn(ctx context.Context, ssh remote.SSH, t remote.Target, cmd string, stdin io.Reader, stderr io.Writer, env *remote.Envelope) hostResult {
 	var out bytes.Buffer
-	code, err := ssh.Exec(ctx, t, cmd, stdin, &out, stderr)
+	code, err := ssh.ExecCapped(ctx, t, cmd, stdin, &out, stderr, remote.CapsFor(env.MaxOutput, env.Argv, true))
+	var overflow *remote.OverflowError
+	if errors.As(err, &overflow) {
+		return hostResult{target: t, code: exitFailure, cut: err,
+			report: map[string]any{"host": t.String(), "status": "failed", "error": err.Error(), "exit_code": exitFailure}}
+	}
 	var rep map[string]any
 	parsed := json.Unmarshal(out.Bytes(), &rep) == nil && rep["exit_code"] != nil
+	if parsed {
+		capReport(rep, env.MaxOutput)
+	}
 	switch {
 	case err != nil && parsed:
 		// ssh's 255 was the command's own: its result arrived.
@@ -244,7 +256,7 @@ func runJSONOn(ctx context.Context, ssh remote.SSH, t remote.Target, cmd string,
 	case err != nil:
 		return hostResult{target: t, unreachable: err}
 	case !parsed:
-		rep = map[string]any{"exit_code": code, "error": "the remote shannot printed no result: " + strings.TrimSpace(out.String())}
+		rep = map[string]any{"exit_code": code, "error": "the remote shannot printed no result: " + shorten(strings.TrimSpace(out.String()), 1024)}
 	}
 	rep["host"] = t.String()
 	rep["status"] = "ok"
@@ -254,10 +266,31 @@ func runJSONOn(ctx context.Context, ssh remote.SSH, t remote.Target, cmd string,
 	return hostResult{target: t, code: code, report: rep}
 }
 
+// capReport caps a remote --json object's output fields at max bytes,
+// setting the truncation flags as a local run would.
+func capReport(rep map[string]any, max int64) {
+	for _, stream := range []string{"stdout", "stderr"} {
+		text, _ := rep[stream].(string)
+		enc, _ := rep[stream+"_encoding"].(string)
+		if cut, ok := remote.CapOutput(text, enc, max); ok {
+			rep[stream], rep[stream+"_truncated"] = cut, true
+		}
+	}
+}
+
+// shorten cuts s to at most n bytes, between characters, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut, _ := remote.CapOutput(s, "utf-8", int64(n))
+	return cut + "..."
+}
+
 // runOnFleet runs on every host, --parallel at a time, prefixing output
 // with the host, and ends with a summary; the status is 0 only when every
 // host succeeded.
-func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd string, deadline time.Duration, asJSON bool) error {
+func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd string, deadline time.Duration, env *remote.Envelope) error {
 	parallel := max(1, c.Int("parallel"))
 	results := make([]hostResult, len(targets))
 	slots := make(chan struct{}, parallel)
@@ -271,8 +304,10 @@ func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd str
 			defer func() { <-slots }()
 			ctx, cancel := withDeadline(deadline)
 			defer cancel()
-			if asJSON {
-				r := runJSONOn(ctx, ssh, t, cmd, nil, &prefixWriter{mu: &mu, w: c.App.ErrWriter, prefix: t.String() + ": "})
+			if env.JSON {
+				errOut := &prefixWriter{mu: &mu, w: c.App.ErrWriter, prefix: t.String() + ": "}
+				r := runJSONOn(ctx, ssh, t, cmd, nil, errOut, env)
+				errOut.flush()
 				if r.unreachable != nil {
 					r.report = map[string]any{"host": t.String(), "status": "unreachable", "error": r.unreachable.Error(), "exit_code": exitFailure}
 				}
@@ -284,7 +319,7 @@ func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd str
 			}
 			out := &prefixWriter{mu: &mu, w: c.App.Writer, prefix: t.String() + ": "}
 			errOut := &prefixWriter{mu: &mu, w: c.App.ErrWriter, prefix: t.String() + ": "}
-			code, err := ssh.Exec(ctx, t, cmd, nil, out, errOut)
+			code, err := ssh.ExecCapped(ctx, t, cmd, nil, out, errOut, remote.CapsFor(env.MaxOutput, env.Argv, false))
 			out.flush()
 			errOut.flush()
 			if err != nil {
@@ -293,6 +328,10 @@ func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd str
 				mu.Unlock()
 			}
 			results[i] = hostResult{target: t, code: code, unreachable: err}
+			var overflow *remote.OverflowError
+			if errors.As(err, &overflow) {
+				results[i] = hostResult{target: t, code: exitFailure, cut: err}
+			}
 		}()
 	}
 	wg.Wait()
@@ -315,7 +354,9 @@ func runOnFleet(c *cli.Context, ssh remote.SSH, targets []remote.Target, cmd str
 }
 
 // prefixWriter writes whole lines, each behind a prefix, under a lock
-// shared by every host.
+// shared by every host. A line longer than maxPrefixedLine is written in
+// pieces of that size, each behind the prefix: a host sending no newline
+// holds no more than that in memory.
 type prefixWriter struct {
 	mu     *sync.Mutex
 	w      io.Writer
@@ -327,8 +368,12 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.buf = append(p.buf, b...)
 	for {
 		i := bytes.IndexByte(p.buf, '\n')
+		next := i + 1
 		if i < 0 {
-			break
+			if len(p.buf) < maxPrefixedLine {
+				break
+			}
+			i, next = maxPrefixedLine, maxPrefixedLine
 		}
 		p.mu.Lock()
 		_, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf[:i])
@@ -336,10 +381,15 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		p.buf = p.buf[i+1:]
+		p.buf = p.buf[next:]
+	}
+	if len(p.buf) == 0 {
+		p.buf = nil // the array of a long line is not kept
 	}
 	return len(b), nil
 }
+
+const maxPrefixedLine = 64 << 10
 
 // flush writes a last line that had no newline.
 func (p *prefixWriter) flush() {
@@ -459,13 +509,24 @@ func remoteRunner(ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc 
 			in = strings.NewReader(stdin)
 		}
 		var out, errOut bytes.Buffer
-		code, err := ssh.Exec(ctx, t, cmd, in, &out, &errOut)
+		code, err := ssh.ExecCapped(ctx, t, cmd, in, &out, &errOut, remote.CapsFor(limits.MaxOutput, argv, true))
+		var overflow *remote.OverflowError
+		if errors.As(err, &overflow) {
+			return sandbox.Report{}, err
+		}
 		var rep sandbox.Report
 		if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
 			if err != nil {
 				return sandbox.Report{}, err
 			}
-			return sandbox.Report{}, fmt.Errorf("%s: the remote shannot gave no result (exit status %d): %s", t, code, strings.TrimSpace(errOut.String()))
+			return sandbox.Report{}, fmt.Errorf("%s: the remote shannot gave no result (exit status %d): %s", t, code, shorten(strings.TrimSpace(errOut.String()), 1024))
+		}
+		var cut bool
+		if rep.Stdout, cut = remote.CapOutput(rep.Stdout, rep.StdoutEncoding, limits.MaxOutput); cut {
+			rep.StdoutTruncated = true
+		}
+		if rep.Stderr, cut = remote.CapOutput(rep.Stderr, rep.StderrEncoding, limits.MaxOutput); cut {
+			rep.StderrTruncated = true
 		}
 		// A result arrived: even ssh's 255 was then the command's own.
 		return rep, nil

@@ -15,6 +15,12 @@
 // checks the profile against its own host (bind sources must exist
 // there) and refuses a filter compiled for another architecture.
 //
+// The remote is not trusted to keep the limits it was sent: [SSH.ExecCapped]
+// passes on at most what [CapsFor] says an honest remote shannot sends
+// under them, kills ssh at the first byte more and returns an
+// [*OverflowError]; [CapOutput] cuts a --json result's output fields to
+// the limit.
+//
 // ssh runs with BatchMode and strict host-key checking unless the user's
 // own ssh configuration sets them otherwise (read with `ssh -G`); nothing
 // here turns host-key checking off.
