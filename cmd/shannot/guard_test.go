@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
+)
+
+// Under a hostile caller, every command and flag goes through the
+// invoker table, at every depth, hidden commands included.
+func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
+	saved := who
+	t.Cleanup(func() { who = saved })
+	who = invoker{privileged: true, name: "mallory", uid: 1000}
+	for _, tc := range []struct {
+		args    []string
+		refused bool
+	}{
+		{[]string{"shannot", "remote", "install", "127.0.0.1"}, true},
+		{[]string{"shannot", "--ssh-option", "ProxyCommand=x", "remote", "install", "web1"}, true},
+		{[]string{"shannot", "__probe", "--write", "/etc/shadow"}, true},
+		{[]string{"shannot", "__complete", "run"}, true},
+		{[]string{"shannot", "completion", "bash"}, true},
+		{[]string{"shannot", "mcp", "install", "--client", "codex"}, true},
+		{[]string{"shannot", "--bwrap", "/tmp/x", "profile", "list"}, true},
+		{[]string{"shannot", "profile", "list"}, false},
+		{[]string{"shannot", "-p", "minimal", "seccomp", "presets"}, false},
+	} {
+		var out, errOut bytes.Buffer
+		app := newApp(strings.NewReader(""), &out, &errOut)
+		err := app.Run(implicitRun(tc.args))
+		var re *sudopolicy.RefusedError
+		if got := errors.As(err, &re); got != tc.refused {
+			t.Errorf("%q: err %v (refused %v), want refused %v", tc.args, err, got, tc.refused)
+		}
+	}
+}
