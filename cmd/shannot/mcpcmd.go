@@ -112,6 +112,11 @@ func mcpServe(c *cli.Context) error {
 	}
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
 	cfg.Warn = func(msg string) { log.Warn(msg) }
+	// A hostile caller's sizes are capped: each slot is a sandbox root
+	// starts.
+	if n := c.Int("max-concurrent"); who.privileged && n > maxPrivilegedConcurrent {
+		return &usageError{msg: fmt.Sprintf("--max-concurrent is at most %d when shannot runs as root for another user", maxPrivilegedConcurrent)}
+	}
 	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"), Version: version, Log: log}
 	for _, t := range targets {
 		opts.Hosts = append(opts.Hosts, t.String())

@@ -64,3 +64,6 @@ func hardenPrivileged() error {
 // maxPrivilegedOutput caps --max-output for a hostile caller: run --json
 // holds the output in memory, as root.
 const maxPrivilegedOutput = 16 << 20
+
+// maxPrivilegedConcurrent caps mcp --max-concurrent for a hostile caller.
+const maxPrivilegedConcurrent = 16
