@@ -75,9 +75,9 @@ func TestArgs(t *testing.T) {
 				"--ro-bind", "/", "/",
 				"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/opt", "/opt"}, masks,
 				{"--bind-try", "/var/x", "/var/x",
-				"--tmpfs", "/usr/share/secret",
-				"--bind", "/srv/a", "/usr/share/secret/keep",
-				"--"}},
+					"--tmpfs", "/usr/share/secret",
+					"--bind", "/srv/a", "/usr/share/secret/keep",
+					"--"}},
 		},
 		{
 			name: "sources by descriptor, a missing optional one left out",

@@ -162,14 +162,14 @@ func Load(file string, open Opener) (*Profile, error) {
 func read(file string, open Opener) (*Profile, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
+		return nil, &Error{File: file, Err: err}
 	}
 	if open == nil {
 		open = capread.Open
 	}
 	data, err := readCapped(abs, open)
 	if err != nil {
-		return nil, &Error{File: abs, Msg: err.Error()}
+		return nil, &Error{File: abs, Err: err}
 	}
 	return Parse(data, Origin{Path: abs})
 }
@@ -198,19 +198,29 @@ func describeOpenError(err error) error {
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) && pe.Err == syscall.ELOOP {
-		return errors.New("too many levels of symbolic links")
+		return &worded{"too many levels of symbolic links", err}
 	}
 	if errors.As(err, &pe) {
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			return errors.New("no such file")
+			return &worded{"no such file", err}
 		case errors.Is(err, os.ErrPermission):
-			return errors.New("permission denied")
+			return &worded{"permission denied", err}
 		}
-		return pe.Err
+		return &worded{pe.Err.Error(), err}
 	}
 	return err
 }
+
+// worded is an error said in shannot's words (the path is already in
+// the message around it) that keeps its cause for errors.Is and As.
+type worded struct {
+	msg string
+	err error
+}
+
+func (w *worded) Error() string { return w.msg }
+func (w *worded) Unwrap() error { return w.err }
 
 // Parse validates the profile in data and fills in its defaults. Relative
 // paths resolve against the directory of origin. It does not look at the

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -490,5 +491,13 @@ func TestDocsListEveryBwrapOption(t *testing.T) {
 		if !strings.Contains(string(doc), "`"+opt+"`") && !strings.Contains(string(doc), "`"+opt+" ") {
 			t.Errorf("docs/profiles.md does not mention %s", opt)
 		}
+	}
+}
+
+func TestErrorsKeepTheirCause(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "missing.json"), nil)
+	var pe *Error
+	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load of a missing file: %v (%T); want a *profile.Error wrapping fs.ErrNotExist", err, err)
 	}
 }

@@ -139,7 +139,7 @@ func (sb *Sandbox) openSources() ([]int, error) {
 			err = fmt.Errorf("%s resolves into the host's /proc, which is refused", src)
 		}
 		if err != nil {
-			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/binds/%d/source", i), Msg: err.Error()}
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/binds/%d/source", i), Err: err}
 		}
 		fds[i] = sb.addFile(r.File)
 		sb.sources[fds[i]] = r.Path
@@ -148,7 +148,7 @@ func (sb *Sandbox) openSources() ([]int, error) {
 	mounts := bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts()
 	for _, m := range mounts {
 		if err := checkMountPoint(m, mounts, opened); err != nil {
-			return nil, &profile.Error{File: p.Origin.String(), Pointer: pointerOf(p, m), Msg: err.Error()}
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: pointerOf(p, m), Err: err}
 		}
 	}
 	return fds, nil
@@ -286,10 +286,10 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 func checkStart(f *seccomp.Loaded) error {
 	prog, err := seccomp.Decode(f.Program)
 	if err != nil {
-		return &seccomp.Error{File: f.Source, Msg: err.Error()}
+		return &seccomp.Error{File: f.Source, Err: err}
 	}
 	if err := seccomp.CheckStart(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
-		return &seccomp.Error{File: f.Source, Msg: err.Error()}
+		return &seccomp.Error{File: f.Source, Err: err}
 	}
 	return nil
 }

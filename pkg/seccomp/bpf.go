@@ -16,13 +16,28 @@ const InstructionSize = 8
 // MaxInstructions is the kernel's limit on a filter's length (BPF_MAXINSNS).
 const MaxInstructions = 4096
 
-// Error is a filter that cannot be used: File names it.
+// Error is a filter that cannot be used: File names it. Err, when set, is
+// the cause, matched by errors.Is and errors.As, and printed when Msg is
+// empty.
 type Error struct {
 	File string
 	Msg  string
+	Err  error
 }
 
-func (e *Error) Error() string { return "seccomp filter " + e.File + ": " + e.Msg }
+func (e *Error) Error() string { return "seccomp filter " + e.File + ": " + joinCause(e.Msg, e.Err) }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// joinCause is msg, or when msg is empty the cause's text: Msg says in
+// shannot's words what the cause says in the system's.
+func joinCause(msg string, err error) string {
+	if msg == "" && err != nil {
+		return err.Error()
+	}
+	return msg
+}
 
 // CheckBPF checks that program is a plausible classic-BPF program for
 // bwrap: non-empty, a whole number of instructions, at most
@@ -43,7 +58,7 @@ func CheckBPF(program []byte) error {
 // that have no file on disk (built-in or freshly compiled ones).
 func MemFile(name string, program []byte) (*os.File, error) {
 	if err := CheckBPF(program); err != nil {
-		return nil, &Error{File: name, Msg: err.Error()}
+		return nil, &Error{File: name, Err: err}
 	}
 	fd, err := unix.MemfdCreate("shannot-seccomp", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {

@@ -3,6 +3,7 @@ package seccomp
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,13 @@ func TestKernelSemantics(t *testing.T) {
 				t.Errorf("mkdir -> %s (%#x), want %s", got, ret, tc.want)
 			}
 		})
+	}
+}
+
+func TestFilterErrorsKeepTheirCause(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "missing.bpf"), Options{})
+	var fe *Error
+	if !errors.As(err, &fe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Open of a missing filter: %v (%T); want a *seccomp.Error wrapping fs.ErrNotExist", err, err)
 	}
 }

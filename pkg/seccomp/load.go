@@ -55,12 +55,12 @@ func Open(path string, opts Options) (*Loaded, error) {
 		return nil, &Error{File: path, Msg: notRegular(ne.Kind)}
 	}
 	if err != nil {
-		return nil, &Error{File: path, Msg: describe(err)}
+		return nil, &Error{File: path, Msg: describe(err), Err: err}
 	}
 	data, err := readFilterFile(f)
 	if err != nil {
 		f.Close()
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &Error{File: path, Err: err}
 	}
 	if IsPolicy(data) {
 		f.Close()
@@ -68,11 +68,11 @@ func Open(path string, opts Options) (*Loaded, error) {
 	}
 	if err := CheckBPF(data); err != nil {
 		f.Close()
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &Error{File: path, Err: err}
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &Error{File: path, Err: err}
 	}
 	return &Loaded{File: f, Program: data, Source: path, SHA256: sha(data)}, nil
 }
@@ -116,7 +116,7 @@ func CompilePolicy(name string, data []byte, opts Options) (*Filter, *Compiled, 
 	}
 	f, err := p.Resolve(opts.Host)
 	if err != nil {
-		return nil, nil, &PolicyError{File: name, Msg: err.Error()}
+		return nil, nil, &PolicyError{File: name, Err: err}
 	}
 	comp, err := f.Compile(opts.Strict)
 	if err != nil {
@@ -124,7 +124,7 @@ func CompilePolicy(name string, data []byte, opts Options) (*Filter, *Compiled, 
 		if errors.As(err, &pe) || errors.Is(err, ErrNoLibseccomp) {
 			return nil, nil, err
 		}
-		return nil, nil, &PolicyError{File: name, Msg: err.Error()}
+		return nil, nil, &PolicyError{File: name, Err: err}
 	}
 	return f, comp, nil
 }

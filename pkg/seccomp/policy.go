@@ -88,10 +88,14 @@ var (
 
 // PolicyError is a policy that cannot be compiled. It prints as one line
 // naming the file, the JSON pointer and what to do.
+//
+// Err, when set, is the cause, matched by errors.Is and errors.As, and
+// printed when Msg is empty.
 type PolicyError struct {
 	File    string
 	Pointer string
 	Msg     string
+	Err     error
 }
 
 func (e *PolicyError) Error() string {
@@ -99,8 +103,11 @@ func (e *PolicyError) Error() string {
 	if e.Pointer != "" {
 		s += e.Pointer + ": "
 	}
-	return s + jsonerr.OneLine(e.Msg)
+	return s + jsonerr.OneLine(joinCause(e.Msg, e.Err))
 }
+
+// Unwrap returns the cause.
+func (e *PolicyError) Unwrap() error { return e.Err }
 
 // IsPolicy tells a JSON policy from a BPF program by its first
 // non-blank byte.
