@@ -24,7 +24,7 @@ import (
 type Config struct {
 	// Bwrap is the bwrap executable (see bwrap.FindBwrap).
 	Bwrap string
-	// Seccomp opens and compiles filters.
+	// Seccomp opens and compiles filters; a zero Host is this host.
 	Seccomp seccomp.Options
 	// Force skips the check that a command can start under the filter.
 	Force bool
@@ -250,12 +250,16 @@ func (sb *Sandbox) Close() {
 
 // OpenFilter loads the profile's seccomp filter, compiling a JSON policy
 // (or taking it from the cache), and unless Force checks that a command
-// can start under it.
+// can start under it. A zero cfg.Seccomp.Host is this host
+// (seccomp.ThisHost).
 func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	var (
 		f   *seccomp.Loaded
 		err error
 	)
+	if cfg.Seccomp.Host == (seccomp.Host{}) {
+		cfg.Seccomp.Host = seccomp.ThisHost()
+	}
 	if p.Origin.Builtin {
 		f, err = OpenBuiltinPolicy(*p.SeccompProfile, cfg.Seccomp)
 	} else {
