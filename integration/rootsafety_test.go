@@ -254,6 +254,37 @@ func TestSudoBindSourceSymlinkIsNotFollowed(t *testing.T) {
 	}
 }
 
+// Every root-run sandbox is the same host user: a file one leaves on the
+// host (a setuid copy of a shell in a writable bind) would give anyone
+// that user, with power over every other sandbox. So a root run binds
+// nothing writable; a user's own run may.
+func TestRootRefusesWritableBinds(t *testing.T) {
+	runners := rootAndSudo(t)
+	dir := mkdir(t, "world-writable")
+	os.Chmod(dir, 0o1777)
+	installFile("/etc/shannot/profiles/it-rw.json", fmt.Sprintf(`{"name": "it-rw",
+		"binds": [{"source": "/usr", "target": "/usr"}, {"source": "/bin", "target": "/bin", "optional": true},
+		          {"source": "/lib", "target": "/lib", "optional": true}, {"source": "/lib64", "target": "/lib64", "optional": true},
+		          {"source": %q, "target": "/work", "read_only": false}],
+		"environment": {"PATH": "/usr/bin:/bin"}}`, dir), 0o644)
+	for _, r := range runners {
+		t.Run(r.name, func(t *testing.T) {
+			res := r.run(t, "--profile", "it-rw", "run", "sh", "-c", "cp /bin/sh /work/sh && chmod 6755 /work/sh")
+			if res.code != 125 || !strings.Contains(res.stderr, "a writable bind is refused when shannot runs as root") {
+				t.Errorf("exit %d, %q; want 125 and the writable bind refused", res.code, res.stderr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("the root-run sandbox wrote on the host: %v", entries)
+			}
+		})
+	}
+	u := unprivileged(t)
+	res := u.run(t, opts{}, "--profile", "/etc/shannot/profiles/it-rw.json", "run", "sh", "-c", "echo mine > /work/f")
+	if res.code != 0 {
+		t.Fatalf("a user's own run with a writable bind: exit %d, %q", res.code, res.stderr)
+	}
+}
+
 func TestSudoNestedMountPointIsNotRedirected(t *testing.T) {
 	runners := rootAndSudo(t)
 	proj := userTree(t, "proj")

@@ -384,14 +384,15 @@ func sandboxPath(p string) (string, error) {
 
 // CheckHost checks the bind sources on this host: required ones must
 // exist, and every existing one is canonicalised so that bwrap is handed
-// paths without symlinks. Load and Open call it.
+// paths without symlinks (as root, see resolveSource). Load and Open call
+// it.
 func (p *Profile) CheckHost() error {
 	for i := range p.Binds {
 		b := &p.Binds[i]
 		if b.Declared == "" {
 			b.Declared = b.Source
 		}
-		real, err := filepath.EvalSymlinks(b.Source)
+		real, err := resolveSource(b.Source)
 		switch {
 		case err == nil:
 			b.Source = real

@@ -125,6 +125,14 @@ func (sb *Sandbox) openSources() ([]int, error) {
 	opened := map[string]*hostpath.Resolved{} // by target
 	sb.sources = map[int]string{}
 	for i, b := range p.Binds {
+		if !b.ReadOnly {
+			// Every root-run sandbox is the same host user: a file it
+			// left in a host directory (a setuid copy of a shell) would
+			// be that user's to anyone, with power over every other
+			// sandbox. A root-run sandbox writes nothing of the host's.
+			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/binds/%d/read_only", i),
+				Msg: "a writable bind is refused when shannot runs as root: the sandbox must write nothing of the host's; make it read-only, or use a tmpfs"}
+		}
 		src := b.Declared
 		if src == "" {
 			src = b.Source
