@@ -82,6 +82,14 @@ func (s Search) Find() (Origin, error) {
 
 // lookup resolves a path or a name given by the user.
 func (s Search) lookup(ref, from string) (Origin, error) {
+	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
+		// As profile list names it: builtin:minimal.json (or builtin:minimal).
+		name = strings.TrimSuffix(name, ".json") + ".json"
+		if _, err := fs.Stat(profiles.FS, name); err != nil || strings.Contains(name, "/") {
+			return Origin{}, fmt.Errorf("no built-in profile %q (from %s); see shannot profile list", ref, from)
+		}
+		return Origin{Path: name, Builtin: true}, nil
+	}
 	if IsPath(ref) {
 		// Not looked at here: opening it says whether it exists, and
 		// under sudo only after the checks that keep root-only

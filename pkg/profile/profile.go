@@ -36,8 +36,10 @@ type Profile struct {
 	Binds           []Bind            `json:"binds"`
 	TmpfsPaths      []string          `json:"tmpfs_paths"`
 	Environment     map[string]string `json:"environment"`
-	// SeccompProfile is the filter file, or nil for no filter. For a
-	// built-in profile it is a path inside the embedded profiles tree.
+	// SeccompProfile is the filter file, or nil for no filter. A policy
+	// shipped in the binary is "builtin:" and its name in the embedded
+	// profiles tree (builtin:seccomp/readonly.json), whichever profile
+	// names it: a built-in profile's own relative path becomes one.
 	SeccompProfile         *string  `json:"seccomp_profile"`
 	NetworkIsolation       bool     `json:"network_isolation"`
 	UserNamespaceIsolation bool     `json:"user_namespace_isolation"`
@@ -355,9 +357,12 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 	}
 	if raw.SeccompProfile != nil {
 		sp := *raw.SeccompProfile
-		if origin.Builtin {
-			sp = path.Join(origin.dir(), sp)
-		} else if !filepath.IsAbs(sp) {
+		switch {
+		case strings.HasPrefix(sp, "builtin:"):
+			// A shipped policy, wherever the profile is saved.
+		case origin.Builtin:
+			sp = "builtin:" + path.Join(origin.dir(), sp)
+		case !filepath.IsAbs(sp):
 			sp = filepath.Join(origin.dir(), sp)
 		}
 		p.SeccompProfile = &sp

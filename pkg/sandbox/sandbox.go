@@ -268,8 +268,8 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	if cfg.Seccomp.Host == (seccomp.Host{}) {
 		cfg.Seccomp.Host = seccomp.ThisHost()
 	}
-	if p.Origin.Builtin {
-		f, err = OpenBuiltinPolicy(*p.SeccompProfile, cfg.Seccomp)
+	if name, ok := strings.CutPrefix(*p.SeccompProfile, "builtin:"); ok {
+		f, err = OpenBuiltinPolicy(name, cfg.Seccomp)
 	} else {
 		f, err = seccomp.Open(*p.SeccompProfile, cfg.Seccomp)
 	}
