@@ -54,10 +54,14 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		Suggest:         false,
+		// A value is never split at commas by the library: "Ciphers=a,b"
+		// is one ssh option and "/tmp/a,b" one path. Flags documented as
+		// taking comma-separated lists split them themselves.
+		DisableSliceFlagSeparator: true,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
 			&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
-		}, remoteFlags...),
+		}, remoteFlags()...),
 		Commands: []*cli.Command{
 			runCommand(),
 			exportCommand(),
@@ -96,14 +100,31 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 
 // implicitRun turns "shannot [global flags] ls /" into "shannot [global
 // flags] run ls /": as in the original, a first word that is not a
-// shannot command is the command to run.
+// shannot command is the command to run. The commands and the flags that
+// take a value are the app's own (see implicitRunIn).
 func implicitRun(args []string) []string {
+	return implicitRunIn(newApp(nil, io.Discard, io.Discard), args)
+}
+
+// implicitRunIn is implicitRun for app: its commands and their aliases,
+// and its global flags that take a value, in both - and -- spellings.
+func implicitRunIn(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	commands := []string{"run", "export", "verify", "profile", "seccomp", "doctor", "mcp", "remote", "completion", "help", "h",
-		probeName, completeName, manName, remoteName}
-	valued := []string{"--profile", "-profile", "-p", "--bwrap", "-bwrap", "--target", "--parallel", "--connect-timeout", "--ssh-config", "--ssh-option"}
+	commands := []string{"help", "h"} // added by urfave/cli when the app runs
+	for _, c := range app.Commands {
+		commands = append(commands, c.Names()...)
+	}
+	var valued []string
+	for _, f := range app.Flags {
+		if !takesValue(app.Flags, "--"+f.Names()[0]) {
+			continue
+		}
+		for _, n := range f.Names() {
+			valued = append(valued, "-"+n, "--"+n)
+		}
+	}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		switch {

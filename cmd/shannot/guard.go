@@ -14,26 +14,48 @@ import (
 // invoker table does not list is refused, whoever added it.
 //
 // A command that only groups subcommands gets an action too, so that a
-// mistyped subcommand is an error (exit 125) instead of help and exit 0.
+// mistyped subcommand is an error (exit 125) instead of help and exit 0;
+// and a command that names no ArgsUsage takes no arguments (see
+// takesArgs), so that "shannot mcp instal" does not start the server.
 func guardCommands(cmds []*cli.Command, prefix string) {
 	for _, c := range cmds {
 		path := strings.TrimSpace(prefix + " " + c.Name)
-		act := c.Action
+		act, args := c.Action, takesArgs(c, path)
 		c.Action = func(ctx *cli.Context) error {
 			if who.privileged {
 				if err := sudopolicy.Admit(path, flagsSet(ctx)); err != nil {
 					return err
 				}
 			}
+			if err := args(ctx); err != nil {
+				return err
+			}
 			if act != nil {
 				return act(ctx)
-			}
-			if ctx.NArg() > 0 {
-				return &usageError{msg: fmt.Sprintf("unknown command %q for shannot %s", ctx.Args().First(), path)}
 			}
 			return cli.ShowSubcommandHelp(ctx)
 		}
 		guardCommands(c.Subcommands, path)
+	}
+}
+
+// takesArgs returns the check of a command's arguments: a command that
+// names no ArgsUsage and parses its own flags takes none, and a word
+// given to a command with subcommands is a mistyped one. It looks at the
+// command as defined (urfave/cli adds a help subcommand when it runs).
+func takesArgs(c *cli.Command, path string) func(*cli.Context) error {
+	if c.ArgsUsage != "" || c.SkipFlagParsing {
+		return func(*cli.Context) error { return nil }
+	}
+	grouping := len(c.Subcommands) > 0
+	return func(ctx *cli.Context) error {
+		switch {
+		case ctx.NArg() == 0:
+			return nil
+		case grouping:
+			return &usageError{msg: fmt.Sprintf("unknown command %q for shannot %s", ctx.Args().First(), path)}
+		}
+		return &usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", path, ctx.Args().First())}
 	}
 }
 

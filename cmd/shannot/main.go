@@ -47,7 +47,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(implicitRun(args))
+	err := app.Run(implicitRunIn(app, args))
 	if err == nil {
 		return 0
 	}

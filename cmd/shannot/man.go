@@ -21,9 +21,10 @@ var profileManPage []byte
 
 func manCommand() *cli.Command {
 	return &cli.Command{
-		Name:   manName,
-		Hidden: true,
-		Usage:  "print shannot(1) or, with 5, shannot-profile(5) as roff",
+		Name:      manName,
+		Hidden:    true,
+		ArgsUsage: "[1|5]",
+		Usage:     "print shannot(1) or, with 5, shannot-profile(5) as roff",
 		Action: func(c *cli.Context) error {
 			switch c.Args().First() {
 			case "", "1":

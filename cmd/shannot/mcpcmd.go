@@ -78,13 +78,9 @@ func mcpServe(c *cli.Context) error {
 		// The built-in default first: it is what a call without a profile gets.
 		refs = append([]string{profile.DefaultName}, without(names, profile.DefaultName)...)
 	}
-	var targets []remote.Target
-	for _, spec := range append(c.StringSlice("target"), lineageString(c, "target")...) {
-		ts, err := remote.ParseTargets(spec)
-		if err != nil {
-			return &usageError{msg: err.Error()}
-		}
-		targets = append(targets, ts...)
+	targets, err := mcpTargets(c)
+	if err != nil {
+		return err
 	}
 	if len(targets) > 0 && who.privileged {
 		return refused("--target")
@@ -145,6 +141,20 @@ func mcpServe(c *cli.Context) error {
 		return err
 	}
 	return nil
+}
+
+// mcpTargets reads mcp's --target (repeatable, each a comma-separated
+// list or @FILE) and the global one.
+func mcpTargets(c *cli.Context) ([]remote.Target, error) {
+	var targets []remote.Target
+	for _, spec := range append(c.StringSlice("target"), lineageString(c, "target")...) {
+		ts, err := remote.ParseTargets(spec)
+		if err != nil {
+			return nil, &usageError{msg: err.Error()}
+		}
+		targets = append(targets, ts...)
+	}
+	return targets, nil
 }
 
 // lineageString is a global string flag's value as a one-element list,

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/sandbox"
 )
 
 func exportCommand() *cli.Command {
@@ -20,6 +21,7 @@ every path absolute.
 Examples:
    shannot export
    shannot --profile diagnostics export > my-diagnostics.json`,
+		Flags: []cli.Flag{profileFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: "export takes no arguments; choose the profile with --profile"}
@@ -77,8 +79,10 @@ func profileCommand() *cli.Command {
 				Name:      "validate",
 				Usage:     "check profile files",
 				ArgsUsage: "FILE...",
-				Description: `Checks each FILE and prints "FILE: ok" or the error. Exits 0 only when all
-are valid.
+				Description: `Checks each FILE as run would, without running anything: the profile, its
+bind sources on this host, and its seccomp_profile (read, compiled when it is
+a JSON policy, and checked to let a command start). Prints "FILE: ok" or the
+error, one line per problem. Exits 0 only when all are valid, 125 otherwise.
 
 Examples:
    shannot profile validate /etc/shannot/profiles/*.json`,
@@ -89,7 +93,7 @@ Examples:
 					}
 					var failed []error
 					for _, f := range files {
-						if _, err := profile.Load(f, opener()); err != nil {
+						if err := validateProfile(c, f); err != nil {
 							fmt.Fprintf(c.App.ErrWriter, "shannot: %v\n", err)
 							failed = append(failed, err)
 							continue
@@ -104,4 +108,23 @@ Examples:
 			},
 		},
 	}
+}
+
+// validateProfile loads the profile file f and its seccomp filter as a
+// run would, and runs nothing.
+func validateProfile(c *cli.Context, f string) error {
+	p, err := profile.Load(f, opener())
+	if err != nil {
+		return err
+	}
+	if p.SeccompProfile == nil {
+		return nil
+	}
+	filter, err := sandbox.OpenFilter(p, sandbox.Config{Seccomp: seccompOptions(),
+		Warn: func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) }})
+	if err != nil {
+		return err
+	}
+	filter.Close()
+	return nil
 }

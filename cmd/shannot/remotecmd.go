@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,17 +27,20 @@ import (
 // remoteName is the hidden command a remote run executes on the host.
 const remoteName = "__remote"
 
-// remoteFlags are the global flags of remote runs.
-var remoteFlags = []cli.Flag{
-	&cli.StringFlag{Name: "target", Usage: "run on `[user@]host[:port]` over ssh; a comma-separated list or @FILE for a fleet"},
-	&cli.IntFlag{Name: "parallel", Value: 8, Usage: "hosts run at once in a fleet"},
-	&cli.DurationFlag{Name: "connect-timeout", Value: 10 * time.Second, Usage: "give up connecting to a host after `DURATION`"},
-	&cli.StringFlag{Name: "ssh-config", Usage: "ssh configuration `FILE` (ssh -F)"},
-	&cli.StringSliceFlag{Name: "ssh-option", Usage: "ssh option `KEY=VALUE` (ssh -o); repeatable"},
+// remoteFlags are the global flags of remote runs, new for each app (a
+// flag's value is kept in the flag).
+func remoteFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "target", Usage: "run on `[user@]host[:port]` over ssh; a comma-separated list or @FILE for a fleet"},
+		&cli.IntFlag{Name: "parallel", Value: 8, Usage: "hosts run at once in a fleet"},
+		durationFlag("connect-timeout", 10*time.Second, "give up connecting to a host after `DURATION` (10 is 10s)"),
+		&cli.StringFlag{Name: "ssh-config", Usage: "ssh configuration `FILE` (ssh -F)"},
+		&cli.StringSliceFlag{Name: "ssh-option", Usage: "ssh option `KEY=VALUE` (ssh -o), commas and all; repeatable"},
+	}
 }
 
 func sshFromFlags(c *cli.Context) remote.SSH {
-	return remote.SSH{ConfigFile: c.String("ssh-config"), Options: c.StringSlice("ssh-option"), ConnectTimeout: c.Duration("connect-timeout")}
+	return remote.SSH{ConfigFile: c.String("ssh-config"), Options: c.StringSlice("ssh-option"), ConnectTimeout: durationOf(c, "connect-timeout")}
 }
 
 func remoteCommand() *cli.Command {
@@ -175,7 +179,11 @@ func remoteRun(c *cli.Context, argv []string, limits bwrap.Limits) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	p, err := readRemoteProfile(c.String("profile"))
+	ref, err := profileRef(c)
+	if err != nil {
+		return err
+	}
+	p, err := readRemoteProfile(ref)
 	if err != nil {
 		return err
 	}
@@ -188,6 +196,14 @@ func remoteRun(c *cli.Context, argv []string, limits bwrap.Limits) error {
 		return err
 	}
 	ssh := sshFromFlags(c)
+	if c.Bool("dry-run") {
+		// Nothing runs, here or there: not even ssh -G, whose Match exec
+		// lines would run commands.
+		for _, t := range targets {
+			fmt.Fprintln(c.App.Writer, bwrap.Quote(dryRunSSH(ssh, t, remoteCmd)))
+		}
+		return nil
+	}
 	// The remote timeout kills the sandbox; this one ends a hung connection.
 	deadline := time.Duration(0)
 	if limits.Timeout > 0 {
@@ -197,6 +213,31 @@ func remoteRun(c *cli.Context, argv []string, limits bwrap.Limits) error {
 		return runOnHost(c, ssh, targets[0], remoteCmd, deadline, env)
 	}
 	return runOnFleet(c, ssh, targets, remoteCmd, deadline, env)
+}
+
+// dryRunSSH is the ssh command line of a remote run on t, as
+// remote.SSH.Command builds it when the user's ssh configuration sets
+// neither BatchMode nor StrictHostKeyChecking (Command leaves out the
+// options the configuration sets; finding out would run ssh -G).
+func dryRunSSH(s remote.SSH, t remote.Target, cmd string) []string {
+	args := []string{cmp.Or(s.Binary, "ssh")}
+	if s.ConfigFile != "" {
+		args = append(args, "-F", s.ConfigFile)
+	}
+	for _, o := range s.Options {
+		args = append(args, "-o", o)
+	}
+	if t.Port != 0 {
+		args = append(args, "-p", strconv.Itoa(t.Port))
+	}
+	if t.User != "" {
+		args = append(args, "-l", t.User)
+	}
+	args = append(args, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes")
+	if s.ConnectTimeout > 0 {
+		args = append(args, "-o", fmt.Sprintf("ConnectTimeout=%d", max(1, int(s.ConnectTimeout.Seconds()))))
+	}
+	return append(args, "-T", "-e", "none", "--", t.Host, cmd)
 }
 
 func withDeadline(d time.Duration) (context.Context, context.CancelFunc) {

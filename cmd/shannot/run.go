@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -38,12 +39,13 @@ Examples:
    shannot run --timeout 10s --max-output 1MiB --json -- find / -name '*.conf'`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line, shell-quoted, and run nothing"},
-			&cli.DurationFlag{Name: "timeout", Usage: "kill the whole sandbox after `DURATION` (exit status 124)"},
+			durationFlag("timeout", 0, "kill the whole sandbox after `DURATION` (10 is 10s; exit status 124)"),
 			&cli.StringFlag{Name: "max-output", Usage: "pass on at most `BYTES` of stdout and of stderr (e.g. 65536, 64KiB, 1MiB)"},
 			&cli.StringFlag{Name: "on-overflow", Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the status and output when the command ends"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "give the command /dev/null as standard input"},
 			forceFlag,
+			profileFlag(),
 		},
 		Action: runAction,
 	}
@@ -152,7 +154,7 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwr
 
 // runLimits reads --timeout, --max-output and --on-overflow.
 func runLimits(c *cli.Context) (bwrap.Limits, error) {
-	l := bwrap.Limits{Timeout: c.Duration("timeout")}
+	l := bwrap.Limits{Timeout: durationOf(c, "timeout")}
 	if l.Timeout < 0 {
 		return l, &usageError{msg: "--timeout must be positive"}
 	}
@@ -233,11 +235,44 @@ func writeAudit(c *cli.Context, rec audit.Record) {
 // loadProfile finds and loads the profile that --profile and the
 // discovery order select.
 func loadProfile(c *cli.Context) (*profile.Profile, error) {
-	origin, err := profileSearch(c.String("profile")).Find()
+	ref, err := profileRef(c)
+	if err != nil {
+		return nil, err
+	}
+	origin, err := profileSearch(ref).Find()
 	if err != nil {
 		return nil, err
 	}
 	return profile.Open(origin, opener())
+}
+
+// profileFlag is --profile on a command (run, verify, export), as the
+// docker habit puts it: "shannot run --profile P ls" is "shannot
+// --profile P run ls".
+func profileFlag() cli.Flag {
+	return &cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME, as shannot --profile (either place; not both with different values)"}
+}
+
+// profileRef is the --profile value, given before the command, after it,
+// or both with the same value; two different values are a usage error.
+func profileRef(c *cli.Context) (string, error) {
+	ref := ""
+	for _, ctx := range c.Lineage() {
+		if ctx.Command == nil {
+			continue
+		}
+		set := ctx.LocalFlagNames()
+		if !slices.Contains(set, "profile") && !slices.Contains(set, "p") {
+			continue
+		}
+		switch v := ctx.String("profile"); {
+		case ref == "":
+			ref = v
+		case v != ref:
+			return "", &usageError{msg: fmt.Sprintf("--profile %q and --profile %q: give one profile, before or after the command", v, ref)}
+		}
+	}
+	return ref, nil
 }
 
 // sandboxConfig is how this invocation builds sandboxes. A dry run needs

@@ -18,9 +18,9 @@ var helpFlags = []string{"help", "h", "version", "v"}
 // whole sandbox description from the caller, __complete, __man).
 var allowed = map[string][]string{
 	"":                 {"profile", "p"},
-	"run":              {"dry-run", "timeout", "max-output", "on-overflow", "json", "no-stdin"},
-	"export":           {},
-	"verify":           {},
+	"run":              {"dry-run", "timeout", "max-output", "on-overflow", "json", "no-stdin", "profile", "p"},
+	"export":           {"profile", "p"},
+	"verify":           {"profile", "p"},
 	"profile list":     {},
 	"profile validate": {},
 	"seccomp compile":  {"strict"}, // to standard output only: see seccompcmd.go
