@@ -1,12 +1,16 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/syslog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -38,8 +42,12 @@ type Record struct {
 	DurationMS    int64     `json:"duration_ms"`
 	Error         string    `json:"error,omitempty"` // why shannot refused or failed, if it did
 	// Truncated says that argv or error were shortened to keep the record
-	// within MaxRecord.
-	Truncated bool `json:"truncated,omitempty"`
+	// within MaxRecord; ArgvSHA256, Argc and ArgvBytes still describe the
+	// whole argv (its words joined by NUL bytes), whatever was cut.
+	Truncated  bool   `json:"truncated,omitempty"`
+	ArgvSHA256 string `json:"argv_sha256,omitempty"`
+	Argc       int    `json:"argc,omitempty"`
+	ArgvBytes  int    `json:"argv_bytes,omitempty"`
 }
 
 // MaxRecord bounds one record's JSON: syslog drops a datagram larger than
@@ -104,34 +112,50 @@ func appendLine(path string, line []byte) error {
 }
 
 // Marshal is r as one JSON line of at most MaxRecord bytes: argv words
-// and the error are shortened, longest first, until it fits.
+// and the error are shortened, longest first, until it fits; then words
+// are dropped from the middle, so that both ends of the command line,
+// where a caller would hide what matters, stay. The digest and counts of
+// the whole argv are always recorded.
 func Marshal(r Record) ([]byte, error) {
+	joined := strings.Join(r.Argv, "\x00")
+	sum := sha256.Sum256([]byte(joined))
+	r.ArgvSHA256, r.Argc, r.ArgvBytes = hex.EncodeToString(sum[:]), len(r.Argv), len(joined)
 	r.Argv = append([]string(nil), r.Argv...)
-	for {
+	fits := func() ([]byte, bool, error) {
 		line, err := json.Marshal(r)
-		if err != nil || len(line) <= MaxRecord {
+		return line, err == nil && len(line) <= MaxRecord, err
+	}
+	// Halve the longest field until all are short.
+	for {
+		line, ok, err := fits()
+		if ok || err != nil {
 			return line, err
 		}
 		r.Truncated = true
-		// Halve the longest field; drop trailing words once all are short.
 		longest, at := len(r.Error), -1
 		for i, a := range r.Argv {
 			if len(a) > longest {
 				longest, at = len(a), i
 			}
 		}
-		switch {
-		case longest > 64 && at < 0:
+		if longest <= 64 {
+			break
+		}
+		if at < 0 {
 			r.Error = shorten(r.Error, longest/2)
-		case longest > 64:
+		} else {
 			r.Argv[at] = shorten(r.Argv[at], longest/2)
-		case len(r.Argv) > 1:
-			n := len(r.Argv)
-			r.Argv = append(r.Argv[:n/2], fmt.Sprintf("[%d more words cut]", n-n/2))
-		default:
-			return nil, fmt.Errorf("bug: audit record does not fit in %d bytes", MaxRecord)
 		}
 	}
+	// Then drop words from the middle.
+	words := r.Argv
+	for keep := len(words) / 2; keep >= 1; keep = keep * 3 / 4 {
+		r.Argv = slices.Concat(words[:keep], []string{fmt.Sprintf("[%d words cut]", len(words)-2*keep)}, words[len(words)-keep:])
+		if line, ok, err := fits(); ok || err != nil {
+			return line, err
+		}
+	}
+	return nil, fmt.Errorf("bug: audit record does not fit in %d bytes", MaxRecord)
 }
 
 // shorten keeps the first n bytes of s (at a rune boundary) and says how

@@ -103,3 +103,29 @@ func TestMarshalFitsMaxRecord(t *testing.T) {
 		})
 	}
 }
+
+// A caller who pads the front of a long command line cannot push the
+// word that matters out of the record: both ends stay, and the digest
+// and counts describe the whole argv.
+func TestMarshalKeepsBothEnds(t *testing.T) {
+	argv := []string{"cat"}
+	for i := 0; i < 250; i++ {
+		argv = append(argv, "/etc/hostname"+strings.Repeat("/", 40))
+	}
+	argv = append(argv, "/etc/passwd")
+	line, err := Marshal(Record{Argv: argv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	json.Unmarshal(line, &back)
+	if !back.Truncated || back.Argv[0] != "cat" || back.Argv[len(back.Argv)-1] != "/etc/passwd" {
+		t.Fatalf("argv kept: first %q, last %q, truncated %v", back.Argv[0], back.Argv[len(back.Argv)-1], back.Truncated)
+	}
+	if back.Argc != len(argv) || len(back.ArgvSHA256) != 64 || back.ArgvBytes == 0 {
+		t.Fatalf("argc %d argv_sha256 %q argv_bytes %d; want %d words described", back.Argc, back.ArgvSHA256, back.ArgvBytes, len(argv))
+	}
+	if !strings.Contains(string(line), " words cut]") {
+		t.Fatalf("no marker where words were cut: %s", line)
+	}
+}
