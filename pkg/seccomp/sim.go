@@ -13,8 +13,10 @@ type Program struct {
 	Instructions []bpf.Instruction
 }
 
-// Decode decodes a program as bwrap reads it: host-endian 8-byte
-// struct sock_filter entries. It accepts exactly the programs the kernel
+// Decode decodes a program as bwrap reads it on a little-endian host
+// (x86_64, the hosts shannot supports): 8-byte struct sock_filter
+// entries, little-endian. A big-endian host's program would decode
+// wrongly; its architecture is not modelled (see auditArches). It accepts exactly the programs the kernel
 // accepts as a seccomp filter (see kernelCheck): any other program would
 // make bwrap fail with EINVAL, and one the simulator could get wrong
 // never reaches it.
