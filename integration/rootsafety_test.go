@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/sys/unix"
 )
 
@@ -470,6 +473,62 @@ func TestSudoResourceLimitsDoNotSkipTheAudit(t *testing.T) {
 			t.Errorf("exit %d, %q", res.code, res.stderr)
 		}
 	})
+}
+
+// Under sudo the MCP server audits each run before it starts and when it
+// ends, and a signal the caller sends (sudo relays it) ends the session
+// only after the runs in flight are killed and audited.
+func TestSudoMCPAuditsEveryRun(t *testing.T) {
+	setUpSudo(t)
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			mark := fmt.Sprintf("mcp-%d-%d", os.Getpid(), sig)
+			cmd := exec.Command("sudo", "-n", sudoBin, "mcp", "--profile", "it-open", "--profile", "diagnostics")
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + sudoUser.home}
+			cmd.Dir = sudoUser.home
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			client := mcp.NewClient(&mcp.Implementation{Name: "shannot-integration", Version: "1"}, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			s, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+			if err != nil {
+				t.Fatalf("connecting to sudo shannot mcp: %v", err)
+			}
+			defer s.Close()
+			// A short run first: its start and end, with the filter.
+			_, rep := call(t, s, "run_command", map[string]any{"profile": "diagnostics", "command": []string{"uname", "-s"}})
+			if rep.ExitCode != 0 {
+				t.Fatalf("uname through sudo mcp: %+v", rep)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				s.CallTool(ctx, &mcp.CallToolParams{Name: "run_command", Arguments: map[string]any{
+					"profile": "it-open", "command": []string{"sh", "-c", "sleep 30; : " + mark}, "timeout_s": 40}})
+			}()
+			waitFor(t, func() bool { return pgrep("sleep 30") })
+			cmd.Process.Signal(sig)
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the call did not end after the signal")
+			}
+			cmd.Wait()
+			if strings.Contains(stderr.String(), "goroutine ") {
+				t.Errorf("a stack dump reached the caller: %q", stderr.String())
+			}
+			events := auditEvents(t, mark)
+			if len(events) != 2 || events[0]["event"] != "start" || events[1]["event"] != "end" {
+				t.Fatalf("audit records of the signalled run: %v; want a start and an end", events)
+			}
+		})
+	}
+	events := auditEvents(t, `"uname"`)
+	if len(events) < 2 || events[len(events)-2]["event"] != "start" || events[len(events)-1]["filter_sha256"] == nil {
+		t.Errorf("audit records of uname: %v; want a start and an end naming the filter", events)
+	}
 }
 
 // A command that leaves its standard input non-blocking must not leave

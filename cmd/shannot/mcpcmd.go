@@ -121,11 +121,15 @@ func mcpServe(c *cli.Context) error {
 		opts.Remote = remoteRunner(sshFromFlags(c), targets)
 	}
 	if who.privileged {
-		opts.Audit = func(p *profile.Profile, argv []string, code int, d time.Duration, err error) {
-			rec := audit.Record{Time: time.Now().Add(-d), User: who.name, UID: who.uid, Profile: p.Origin.String(),
-				ProfileSHA256: p.SHA256, Argv: argv, ExitStatus: code, DurationMS: d.Milliseconds()}
-			if err != nil {
-				rec.ExitStatus, rec.Error = exitCode(err), err.Error()
+		opts.Audit = func(e mcpserver.AuditEvent) {
+			rec := audit.Record{Event: audit.EventEnd, Time: time.Now().Add(-e.Duration), User: who.name, UID: who.uid,
+				Profile: e.Profile.Origin.String(), ProfileSHA256: e.Profile.SHA256, Filter: e.Filter, FilterSHA256: e.FilterSHA256,
+				Argv: e.Argv, ExitStatus: e.ExitCode, DurationMS: e.Duration.Milliseconds()}
+			if e.Start {
+				rec.Event, rec.Time = audit.EventStart, time.Now()
+			}
+			if e.Err != nil {
+				rec.ExitStatus, rec.Error = exitCode(e.Err), e.Err.Error()
 			}
 			writeAudit(c, rec)
 		}
@@ -134,7 +138,14 @@ func mcpServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGINT, unix.SIGTERM)
+	// A signal ends the session; the commands still running are killed
+	// and audited first. Under sudo the caller can send any of these
+	// (sudo relays them): none may end shannot before its records.
+	sigs := []os.Signal{unix.SIGINT, unix.SIGTERM}
+	if who.privileged {
+		sigs = append(sigs, unix.SIGHUP, unix.SIGQUIT, unix.SIGPIPE)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
 	log.Info("serving MCP on stdio", "profiles", len(profiles))
 	if err := srv.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -45,10 +46,22 @@ type Options struct {
 	// this machine.
 	Hosts  []string
 	Remote RemoteFunc
-	// Audit, when set, is told of every local run: what ran, under which
-	// profile, how it ended (exit status, or the refusal). shannot sets
-	// it when it runs as root for another user.
-	Audit func(p *profile.Profile, argv []string, exitCode int, d time.Duration, err error)
+	// Audit, when set, is told of every local run before the command
+	// starts and when it ends (its exit status, or the refusal). shannot
+	// sets it when it runs as root for another user.
+	Audit func(AuditEvent)
+}
+
+// AuditEvent is one thing Options.Audit is told.
+type AuditEvent struct {
+	Start   bool // the command is about to start; otherwise it ended
+	Profile *profile.Profile
+	Argv    []string
+	// Filter and FilterSHA256 name the seccomp filter, if any.
+	Filter, FilterSHA256 string
+	ExitCode             int // -1 when the command did not run
+	Duration             time.Duration
+	Err                  error
 }
 
 // RemoteFunc runs argv under a profile on a remote host and returns the
@@ -61,6 +74,11 @@ type Server struct {
 	profiles map[string]*profile.Profile
 	slots    chan struct{}
 	log      *slog.Logger
+	// running counts the local runs in flight: ServeStreams returns only
+	// when each has ended and been audited.
+	running sync.WaitGroup
+	// stopped ends every run when the session's context does.
+	stopped context.Context
 }
 
 // New builds a server. It needs at least one profile.
@@ -110,8 +128,14 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 // ServeStreams is Serve on other streams.
+//
+// When ctx ends (a signal), the commands still running are killed and
+// audited before it returns.
 func (s *Server) ServeStreams(ctx context.Context, in io.ReadCloser, out io.WriteCloser) error {
-	return s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log})
+	s.stopped = ctx
+	err := s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log})
+	s.running.Wait()
+	return err
 }
 
 // nopCloser keeps the process's stdout open when the session ends.
@@ -158,10 +182,20 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 	if len(s.opts.Hosts) > 0 || host != "" {
 		return s.runRemote(ctx, host, p, argv, stdin, limits)
 	}
+	s.running.Add(1)
+	defer s.running.Done()
+	if s.stopped != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer context.AfterFunc(s.stopped, cancel)()
+		defer cancel()
+	}
 	start := time.Now()
+	ev := AuditEvent{Profile: p, Argv: argv, ExitCode: -1}
 	audit := func(code int, err error) {
 		if s.opts.Audit != nil {
-			s.opts.Audit(p, argv, code, time.Since(start), err)
+			ev.Start, ev.ExitCode, ev.Duration, ev.Err = false, code, time.Since(start), err
+			s.opts.Audit(ev)
 		}
 	}
 	sb, err := sandbox.Prepare(p, argv, s.opts.Sandbox)
@@ -171,6 +205,13 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 		return nil, sandbox.Report{}, s.explain(p, argv, err)
 	}
 	defer sb.Close()
+	if sb.Filter != nil {
+		ev.Filter, ev.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
+	}
+	if s.opts.Audit != nil {
+		ev.Start = true
+		s.opts.Audit(ev)
+	}
 	var in io.Reader // nil: /dev/null, never the server's own stdin
 	if stdin != "" {
 		in = strings.NewReader(stdin)
