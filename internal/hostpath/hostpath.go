@@ -79,7 +79,14 @@ func openPath(dirfd int, name string) (int, error) {
 
 // judge says whether the directory st may hold symlinks and entries that
 // only root could have made, and if not, why.
-func judge(dir string, st *unix.Stat_t) (ok bool, why string) {
+//
+// A directory on FUSE is never trusted: the user who mounted it chooses
+// the owners and modes it shows (a "root-owned" directory full of links).
+func judge(fd int, dir string, st *unix.Stat_t) (ok bool, why string) {
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &fs); err != nil || fs.Type == unix.FUSE_SUPER_MAGIC {
+		return false, fmt.Sprintf("%s (on a FUSE file system, whose owners and modes its user chooses)", dir)
+	}
 	switch {
 	case st.Uid != 0:
 		return false, fmt.Sprintf("%s (owned by uid %d)", dir, st.Uid)
@@ -100,7 +107,7 @@ func walk(asked string, dirfd int, dir, rest string) (*Resolved, error) {
 	if err := unix.Fstat(dirfd, &st); err != nil {
 		return fail("stat "+dir, err)
 	}
-	dirOK, why := judge(dir, &st)
+	dirOK, why := judge(dirfd, dir, &st)
 	res := &Resolved{Trusted: dirOK, Untrusted: why, IsDir: true}
 	comps := strings.Split(rest, "/")
 	links := 0
@@ -148,7 +155,7 @@ func walk(asked string, dirfd int, dir, rest string) (*Resolved, error) {
 				if err := unix.Fstat(dirfd, &st); err != nil {
 					return fail("stat /", err)
 				}
-				dirOK, why = judge(dir, &st)
+				dirOK, why = judge(dirfd, dir, &st)
 				if !dirOK && res.Trusted {
 					res.Trusted, res.Untrusted = false, why
 				}
@@ -156,7 +163,7 @@ func walk(asked string, dirfd int, dir, rest string) (*Resolved, error) {
 		case unix.S_IFDIR:
 			unix.Close(dirfd)
 			dirfd, dir = fd, next
-			dirOK, why = judge(dir, &st)
+			dirOK, why = judge(dirfd, dir, &st)
 			if !dirOK && res.Trusted {
 				res.Trusted, res.Untrusted = false, why
 			}
