@@ -38,7 +38,7 @@ Examples:
    shannot --profile ./p.json run --dry-run -- cat /etc/hostname
    shannot run --timeout 10s --max-output 1MiB --json -- find / -name '*.conf'`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line, shell-quoted, and run nothing"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line (with --target, each host's ssh command line), shell-quoted, and run nothing"},
 			durationFlag("timeout", 0, "kill the whole sandbox after `DURATION` (10 is 10s; exit status 124)"),
 			&cli.StringFlag{Name: "max-output", Usage: "pass on at most `BYTES` of stdout and of stderr (e.g. 65536, 64KiB, 1MiB)"},
 			&cli.StringFlag{Name: "on-overflow", Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
