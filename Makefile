@@ -1,7 +1,9 @@
 # shannot — see README.md. `make demo` and `make test` work on a fresh
 # Debian or Ubuntu machine: both install what is missing first.
 
-GO      ?= go
+# The host's go when it is as new as go.mod asks, else the one that
+# scripts/setup.sh fetched into bin/go-toolchain (see go-toolchain.sh).
+GO      ?= $(shell ./scripts/go-toolchain.sh)
 BIN     := bin/shannot
 # git describe, as a version Debian accepts: v1.2.3-4-gabc -> 1.2.3+4.gabc;
 # without a tag, 0.0~gitN.HASH (N commits).
@@ -21,8 +23,8 @@ MANDIR  := $(DATADIR)/man
 PROFILES := $(wildcard profiles/*.json)
 POLICIES := $(wildcard profiles/seccomp/*.json)
 
-.PHONY: all build setup setup-test demo test unit integration lint fuzz bench \
-        man completions install uninstall static deb clean
+.PHONY: all build setup setup-test demo test unit unit-nocgo race integration \
+        lint check-generated fuzz bench man completions install uninstall static deb clean
 
 all: build
 
@@ -49,16 +51,36 @@ demo: setup build
 # the real bwrap. -count=1: integration results depend on the host.
 test: setup-test build unit integration
 
+# Unit tests touch nothing outside their temporary directories, as root
+# too: integration/ is built only with -tags integration.
 unit:
-	$(GO) test -count=1 ./cmd/... ./internal/... ./pkg/... ./profiles/...
+	$(GO) test -count=1 ./...
 
+# The packages that build without cgo (all but the CLI, whose tests
+# compile JSON policies with libseccomp).
+NOCGO_PKGS := ./internal/... ./pkg/... ./profiles/...
+unit-nocgo:
+	CGO_ENABLED=0 $(GO) build ./...
+	CGO_ENABLED=0 $(GO) test -count=1 $(NOCGO_PKGS)
+
+race:
+	$(GO) test -race -count=1 ./...
+
+# Creates users, writes /etc/sudoers.d, installs the .deb: see
+# CONTRIBUTING.md before running it on a machine you care about.
 integration: build
-	SHANNOT_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m -v ./integration/...
+	SHANNOT_BIN=$(CURDIR)/$(BIN) $(GO) test -tags integration -count=1 -timeout 30m -v ./integration/...
 
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags integration ./integration/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt -l:"; echo "$$out"; exit 1; fi
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags integration ./...
+
+# The golden files regenerated in a scratch copy must equal the committed
+# ones, and the man pages must render without a warning.
+check-generated:
+	GO="$(GO)" ./scripts/check-generated.sh
 
 # Each fuzz target for a bounded time (FUZZTIME); not part of make test.
 FUZZTIME ?= 60s

@@ -69,7 +69,7 @@ func newFake(t *testing.T, argv ...string) (*Launch, *bytes.Buffer, *bytes.Buffe
 }
 
 // run runs l, failing the test if it takes more than a few seconds.
-func run(t *testing.T, l *Launch) (Status, error, time.Duration) {
+func run(t *testing.T, l *Launch) (Status, time.Duration, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -79,13 +79,13 @@ func run(t *testing.T, l *Launch) (Status, error, time.Duration) {
 	if ctx.Err() != nil {
 		t.Fatalf("Run did not return within 20s: %+v, %v", st, err)
 	}
-	return st, err, took
+	return st, took, err
 }
 
 func TestLaunchPassesTheExitStatusOn(t *testing.T) {
 	for _, code := range []int{0, 1, 3, 125, 126, 127} {
 		l, stdout, stderr := newFake(t, "exit", strconv.Itoa(code))
-		st, err, _ := run(t, l)
+		st, _, err := run(t, l)
 		if err != nil {
 			t.Fatalf("exit %d: Run: %v (stderr %q)", code, err, stderr)
 		}
@@ -108,7 +108,7 @@ func TestLaunchArgv(t *testing.T) {
 	// The filter is descriptor 3: the status pipe comes after Files.
 	l.Files = []*os.File{filter}
 	l.Args = []string{"--seccomp", "3", "--"}
-	if _, err, _ := run(t, l); err != nil {
+	if _, _, err := run(t, l); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(strings.TrimPrefix(l.Env[1], "FAKE_ARGV="))
@@ -125,7 +125,7 @@ func TestLaunchSetupError(t *testing.T) {
 		// bwrap's own failures exit 1, as a command's exit 1 does: only
 		// the missing exit-code report tells them apart.
 		l, _, stderr := newFake(t, mode)
-		st, err, _ := run(t, l)
+		st, _, err := run(t, l)
 		var se *SetupError
 		if !errors.As(err, &se) || se.ExitCode != 1 {
 			t.Errorf("%s: Run = %+v, %v; want a *SetupError with exit status 1", mode, st, err)
@@ -139,7 +139,7 @@ func TestLaunchSetupError(t *testing.T) {
 func TestLaunchTimeout(t *testing.T) {
 	l, _, _ := newFake(t, "sleep", "30")
 	l.Limits.Timeout = 200 * time.Millisecond
-	st, err, took := run(t, l)
+	st, took, err := run(t, l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestLaunchMaxOutput(t *testing.T) {
 	// own end.
 	l, stdout, _ := newFake(t, "print", "100000")
 	l.Limits.MaxOutput = 1000
-	st, err, _ := run(t, l)
+	st, _, err := run(t, l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,14 +184,14 @@ func TestLaunchMaxOutput(t *testing.T) {
 	// The limit counts across writes.
 	l, stdout, _ = newFake(t, "print-slowly")
 	l.Limits.MaxOutput = 1000
-	if st, err, _ := run(t, l); err != nil || st != (Status{StdoutTruncated: true}) || stdout.String() != strings.Repeat("x", 1000) {
+	if st, _, err := run(t, l); err != nil || st != (Status{StdoutTruncated: true}) || stdout.String() != strings.Repeat("x", 1000) {
 		t.Errorf("2000 bytes in 200-byte writes under a 1000-byte limit: %+v, %v, %d bytes", st, err, stdout.Len())
 	}
 
 	// Within the limit nothing is cut.
 	l, stdout, _ = newFake(t, "print", "1000")
 	l.Limits.MaxOutput = 1000
-	if st, err, _ := run(t, l); err != nil || st != (Status{}) || stdout.Len() != 1000 {
+	if st, _, err := run(t, l); err != nil || st != (Status{}) || stdout.Len() != 1000 {
 		t.Errorf("1000 bytes under a 1000-byte limit: %+v, %v, %d bytes", st, err, stdout.Len())
 	}
 }
@@ -200,7 +200,7 @@ func TestLaunchKillOnOverflow(t *testing.T) {
 	// The command would write forever: the overflow has to kill it.
 	l, stdout, _ := newFake(t, "flood")
 	l.Limits = Limits{MaxOutput: 4096, KillOnOverflow: true}
-	st, err, took := run(t, l)
+	st, took, err := run(t, l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestLaunchCredential(t *testing.T) {
 	const nobody = 65534
 	l, stdout, stderr := newFake(t, "id")
 	l.Credential = &syscall.Credential{Uid: nobody, Gid: nobody}
-	st, err, _ := run(t, l)
+	st, _, err := run(t, l)
 	if err != nil || st != (Status{}) {
 		t.Fatalf("Run = %+v, %v (stderr %q)", st, err, stderr)
 	}
