@@ -1,3 +1,5 @@
+//go:build integration
+
 // Package integration runs the built bin/shannot against the real bwrap
 // and the real kernel, as root and as an unprivileged user.
 //

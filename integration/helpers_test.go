@@ -1,3 +1,5 @@
+//go:build integration
+
 package integration
 
 import (
@@ -53,16 +55,30 @@ func setup(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer tearDownSudo()
-	if os.Geteuid() == 0 {
-		remove, err := ensureSandboxUser()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "integration:", err)
-			return 1
-		}
-		defer remove()
+	if os.Geteuid() != 0 {
+		defer tearDownSudo()
+		return m.Run()
 	}
-	return m.Run()
+	remove, err := ensureSandboxUser()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		return 1
+	}
+	code := func() int {
+		defer tearDownSudo()
+		return m.Run()
+	}()
+	// The tests leave the host's accounts as they found them: a user
+	// left behind is a failure of the run.
+	if err := removeTestUser(); err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		code = 1
+	}
+	if err := remove(); err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		code = 1
+	}
+	return code
 }
 
 // sandboxUser is the account a root-run shannot starts bwrap as.
@@ -71,15 +87,44 @@ const sandboxUser = "shannot-sandbox"
 // ensureSandboxUser creates the sandbox user as scripts/sandbox-user.sh
 // does (make install, the .deb), when it is missing, and returns how to
 // remove it again: the tests leave the host's accounts as they found them.
-func ensureSandboxUser() (remove func(), err error) {
+func ensureSandboxUser() (remove func() error, err error) {
 	if _, err := user.Lookup(sandboxUser); err == nil {
-		return func() {}, nil
+		return func() error { return nil }, nil
 	}
 	out, err := exec.Command("../scripts/sandbox-user.sh").CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %v: %s", sandboxUser, err, out)
 	}
-	return func() { exec.Command("userdel", sandboxUser).Run() }, nil
+	return func() error { return userdel(sandboxUser) }, nil
+}
+
+// createdTestUser is set when unprivileged created testUser, which
+// removeTestUser then removes once the tests are over. A testUser that
+// was there before the run is left alone.
+var createdTestUser bool
+
+func removeTestUser() error {
+	if !createdTestUser {
+		return nil
+	}
+	return userdel(testUser)
+}
+
+// userdel removes a user the tests created with --user-group, and so its
+// group too (userdel leaves it where USERGROUPS_ENAB is off).
+func userdel(name string) error {
+	if out, err := exec.Command("userdel", name).CombinedOutput(); err != nil {
+		return fmt.Errorf("removing the user %s the tests created: userdel: %v: %s", name, err, out)
+	}
+	if _, err := user.Lookup(name); err == nil {
+		return fmt.Errorf("userdel %s succeeded, but the user is still there", name)
+	}
+	if _, err := user.LookupGroup(name); err == nil {
+		if out, err := exec.Command("groupdel", name).CombinedOutput(); err != nil {
+			return fmt.Errorf("removing the group %s the tests created: groupdel: %v: %s", name, err, out)
+		}
+	}
+	return nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {
@@ -143,15 +188,17 @@ func asRoot(t *testing.T) identity {
 	return identity{name: "root", home: mkdir(t, "home-root")}
 }
 
-// unprivileged returns the test user, creating it on first use.
+// unprivileged returns the test user, creating it on first use (and
+// then removing it when the tests end).
 func unprivileged(t *testing.T) identity {
 	t.Helper()
 	u, err := user.Lookup(testUser)
 	if err != nil {
-		out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", testUser).CombinedOutput()
+		out, err := exec.Command("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", testUser).CombinedOutput()
 		if err != nil {
 			t.Fatalf("useradd %s: %v: %s", testUser, err, out)
 		}
+		createdTestUser = true
 		if u, err = user.Lookup(testUser); err != nil {
 			t.Fatal(err)
 		}

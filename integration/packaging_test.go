@@ -1,6 +1,10 @@
+//go:build integration
+
 package integration
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +12,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // repoRoot is the checkout the integration tests run in.
@@ -91,12 +98,13 @@ func TestDebianPackage(t *testing.T) {
 		_, err := exec.LookPath(tool)
 		need(t, err == nil, tool+" not installed (make test installs it)")
 	}
-	status, _ := exec.Command("dpkg-query", "-W", "-f=${Status}", "shannot").Output()
-	switch {
-	case strings.HasSuffix(string(status), " installed"):
-		t.Fatalf("a shannot package is installed already; this test installs and removes its own")
-	case strings.Contains(string(status), "config-files"):
-		mustRun(t, "/", nil, "dpkg", "--purge", "shannot") // a previous run's conffiles
+	// The test installs and purges its own package: a shannot package, or
+	// the configuration one leaves behind, is the host's and stays.
+	switch status := packageStatus(); {
+	case strings.HasSuffix(status, " installed"):
+		t.Fatalf("a shannot package is installed already (%s); this test installs and purges its own, and leaves the host's alone: remove it first (dpkg --purge shannot)", status)
+	case status != "" && !strings.HasSuffix(status, " not-installed"):
+		t.Fatalf("dpkg knows a shannot package (%s), its configuration files in /etc/shannot perhaps; this test purges only what it installs, and leaves the host's alone: if they are not wanted, run dpkg --purge shannot", status)
 	}
 	// Another test's fixture (the sudo set-up) may hold the conffile's
 	// place: dpkg would ask what to do. Put it aside while the package is
@@ -115,8 +123,15 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("lintian reports errors: %v\n%s", err, out)
 	}
 	before := systemFiles(t)
-	mustRun(t, root, nil, "dpkg", "-i", deb)
-	t.Cleanup(func() { exec.Command("dpkg", "--purge", "shannot").Run() })
+	// From here on, whatever dpkg knows of shannot is this test's doing.
+	t.Cleanup(func() {
+		if status := packageStatus(); status != "" && !strings.HasSuffix(status, " not-installed") {
+			if out, err := dpkg("--purge", "shannot"); err != nil {
+				t.Errorf("purging the package this test installed: %v\n%s", err, out)
+			}
+		}
+	})
+	mustDpkg(t, "-i", deb)
 
 	out := mustRun(t, "/", nil, "/usr/bin/shannot", "--profile", "diagnostics", "verify")
 	if !strings.Contains(out, "checks passed") {
@@ -139,14 +154,14 @@ COMP_WORDS=(shannot --profile di); COMP_CWORD=2; _shannot; echo "${COMPREPLY[@]}
 	}
 	installed := strings.Fields(mustRun(t, "/", nil, "dpkg-query", "-L", "shannot"))
 
-	mustRun(t, "/", nil, "dpkg", "-r", "shannot")
+	mustDpkg(t, "-r", "shannot")
 	after := systemFiles(t)
 	// dpkg -r keeps conffiles, as Debian does; --purge removes them.
 	added := difference(after, before)
 	if !slices.Equal(added, []string{"/etc/shannot/config.json"}) {
 		t.Errorf("after dpkg -r, files left besides the conffile: %v", added)
 	}
-	mustRun(t, "/", nil, "dpkg", "--purge", "shannot")
+	mustDpkg(t, "--purge", "shannot")
 	if left := difference(systemFiles(t), before); len(left) != 0 {
 		t.Errorf("after dpkg --purge, files left: %v", left)
 	}
@@ -154,6 +169,130 @@ COMP_WORDS=(shannot --profile di); COMP_CWORD=2; _shannot; echo "${COMPREPLY[@]}
 		if st, err := os.Stat(f); err == nil && !st.IsDir() && !slices.Contains(before, f) {
 			t.Errorf("%s is still there", f)
 		}
+	}
+}
+
+// packageStatus is dpkg's status of the shannot package ("install ok
+// installed", "deinstall ok config-files", ...), or "" when dpkg has never
+// heard of it.
+func packageStatus() string {
+	out, _ := exec.Command("dpkg-query", "-W", "-f=${Status}", "shannot").Output()
+	return strings.TrimSpace(string(out))
+}
+
+// dpkgLockWait bounds how long dpkg calls wait for another apt-get or
+// dpkg (unattended-upgrades, say) to finish.
+const dpkgLockWait = 5 * time.Minute
+
+// dpkgFrontendLock is the lock apt and dpkg take for a whole run.
+const dpkgFrontendLock = "/var/lib/dpkg/lock-frontend"
+
+// dpkg runs dpkg as apt-get does: holding dpkg's frontend lock itself,
+// after waiting for it up to dpkgLockWait, and telling dpkg so with
+// DPKG_FRONTEND_LOCKED. dpkg alone would fail at once when the lock is
+// held.
+func dpkg(args ...string) ([]byte, error) {
+	unlock, err := lockDpkg(dpkgFrontendLock, dpkgLockWait, func(pid int) {
+		fmt.Fprintf(os.Stderr, "integration: waiting for another apt-get or dpkg (pid %d) to release %s, up to %v\n", pid, dpkgFrontendLock, dpkgLockWait)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	c := exec.Command("dpkg", args...)
+	c.Dir = "/"
+	c.Env = append(os.Environ(), "DPKG_FRONTEND_LOCKED=1")
+	out, err := c.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("dpkg %s: %w", strings.Join(args, " "), err)
+	}
+	return out, nil
+}
+
+func mustDpkg(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := dpkg(args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// lockDpkg takes the write lock on path that apt and dpkg take (a POSIX
+// record lock over the whole file), waiting up to wait for its holder,
+// and calls waiting once with the holder's pid when it has to wait.
+func lockDpkg(path string, wait time.Duration, waiting func(pid int)) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("opening dpkg's lock: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	told := false
+	for {
+		lk := unix.Flock_t{Type: unix.F_WRLCK}
+		err := unix.FcntlFlock(f.Fd(), unix.F_SETLK, &lk)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EACCES) {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", path, err)
+		}
+		holder := unix.Flock_t{Type: unix.F_WRLCK}
+		unix.FcntlFlock(f.Fd(), unix.F_GETLK, &holder)
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("%s is still held by pid %d after %v: another apt-get or dpkg is running", path, holder.Pid, wait)
+		}
+		if !told {
+			waiting(int(holder.Pid))
+			told = true
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// TestDpkgWaitsForTheLock holds dpkg's lock as another apt-get would (an
+// open file description lock conflicts with the POSIX lock lockDpkg
+// takes, even in one process) and checks that lockDpkg waits for it,
+// says so, and gives up after its bound.
+func TestDpkgWaitsForTheLock(t *testing.T) {
+	lockFile := filepath.Join(mkdir(t, "dpkg"), "lock-frontend")
+	other, err := os.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	hold := unix.Flock_t{Type: unix.F_WRLCK}
+	if err := unix.FcntlFlock(other.Fd(), unix.F_OFD_SETLK, &hold); err != nil {
+		t.Fatal(err)
+	}
+
+	// Held past the bound: an error naming the lock.
+	start := time.Now()
+	_, err = lockDpkg(lockFile, 300*time.Millisecond, func(int) {})
+	if err == nil || !strings.Contains(err.Error(), lockFile) || time.Since(start) < 300*time.Millisecond {
+		t.Fatalf("lockDpkg with the lock held throughout: %v after %v; want an error after 300ms", err, time.Since(start))
+	}
+
+	// Released within the bound: it waits, says so once, then holds it.
+	var told int
+	go func() {
+		time.Sleep(time.Second)
+		unlock := unix.Flock_t{Type: unix.F_UNLCK}
+		unix.FcntlFlock(other.Fd(), unix.F_OFD_SETLK, &unlock)
+	}()
+	start = time.Now()
+	unlock, err := lockDpkg(lockFile, time.Minute, func(int) { told++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if took := time.Since(start); took < time.Second || told != 1 {
+		t.Errorf("lockDpkg returned after %v, having said it waits %d times; want after the 1s the lock was held, once", took, told)
+	}
+	if err := unix.FcntlFlock(other.Fd(), unix.F_OFD_SETLK, &hold); err == nil {
+		t.Error("lockDpkg returned without holding the lock")
 	}
 }
 
