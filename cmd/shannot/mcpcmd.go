@@ -19,7 +19,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
-	"github.com/shannot-project/shannot/pkg/mcpserver"
+	"github.com/shannot-project/shannot/internal/mcpserver"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/remote"
 )
