@@ -359,7 +359,7 @@ func TestRemoteUnknownHostKeyIsRefused(t *testing.T) {
 	}
 }
 
-// remotePath is where remote install puts a binary, as pkg/remote names it.
+// remotePath is where remote install puts a binary, as internal/remote names it.
 func remotePath(binary string) (string, error) {
 	f, err := os.Open(binary)
 	if err != nil {

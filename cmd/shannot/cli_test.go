@@ -16,7 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
-	"github.com/shannot-project/shannot/pkg/remote"
+	"github.com/shannot-project/shannot/internal/remote"
 )
 
 // runCLI runs the CLI in-process and returns its status and output.

@@ -20,8 +20,8 @@ import (
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/mcpserver"
+	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/profile"
-	"github.com/shannot-project/shannot/pkg/remote"
 )
 
 func mcpCommand() *cli.Command {

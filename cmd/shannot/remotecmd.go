@@ -17,9 +17,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/internal/mcpserver"
+	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/profile"
-	"github.com/shannot-project/shannot/pkg/remote"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
