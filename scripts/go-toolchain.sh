@@ -102,6 +102,9 @@ install() {
 	url=${proxy%/}/golang.org/toolchain/@v/$module.zip
 
 	mkdir -p "$cache"
+	# A module of its own, so that ./... in shannot's module leaves the Go
+	# tree out (its test/ and misc/ hold packages of their own).
+	printf 'module go-toolchain\n' >"$cache/go.mod"
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	echo "go-toolchain: $(found_text); fetching $pin ($module) from $proxy" >&2
