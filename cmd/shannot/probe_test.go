@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shannot-project/shannot/internal/verify"
+)
+
+// The hidden probe takes one path per --write, commas and all, and
+// prints its facts as the JSON verify.Run reads.
+func TestProbeWritePathWithComma(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "a,b")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	app := newApp(strings.NewReader(""), &stdout, &stderr)
+	if err := app.Run([]string{"shannot", probeName, "--write", dir, "--write", filepath.Join(tmp, "c")}); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var facts verify.Facts
+	if err := json.Unmarshal(stdout.Bytes(), &facts); err != nil {
+		t.Fatalf("probe output is not its facts: %v\n%s", err, stdout.String())
+	}
+	want := map[string]string{dir: "ok", filepath.Join(tmp, "c"): "ENOENT"}
+	if diff := cmp.Diff(facts.Writes, want); diff != "" {
+		t.Errorf("writes (-got +want):\n%s", diff)
+	}
+}

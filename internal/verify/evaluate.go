@@ -1,0 +1,173 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+// Canary is a variable Run puts in bwrap's own environment: it must not
+// be seen inside the sandbox.
+const Canary = "SHANNOT_VERIFY_CANARY"
+
+// Check is one line of verify's table.
+type Check struct {
+	Name   string // "read-only /usr", "network", ...
+	OK     bool
+	Detail string // what was seen, in words
+}
+
+// Failed counts the checks that did not pass.
+func Failed(checks []Check) int {
+	n := 0
+	for _, ck := range checks {
+		if !ck.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// Evaluate turns the probe's facts into verify's checks for profile p:
+// the command runs; every read-only bind that was tried refuses a write;
+// every tmpfs accepts one; only loopback exists when the network is
+// isolated; no capabilities are held; the sandbox is not host root;
+// nothing under /proc or /sys is writable; the environment is exactly
+// the profile's. host is who bwrap ran as, for the details. When
+// facts.Failed is set, the one check is that the command did not run.
+//
+// Evaluate is pure: it reads nothing but its arguments.
+func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
+	f := facts
+	if f.Failed != "" {
+		return []Check{{Name: "command runs", Detail: f.Failed}}
+	}
+	checks := []Check{{Name: "command runs", OK: true, Detail: fmt.Sprintf("probe ran as uid %d inside the sandbox", f.UID)}}
+	for _, b := range p.Binds {
+		res, tried := f.Writes[b.Target]
+		if !tried {
+			continue
+		}
+		checks = append(checks, checkReadOnly(b.Target, res))
+	}
+	for _, t := range p.TmpfsPaths {
+		ck := Check{Name: "tmpfs " + t}
+		if res := f.Writes[t]; res == "ok" {
+			ck.OK, ck.Detail = true, "write accepted"
+		} else {
+			ck.Detail = "write refused: " + res
+		}
+		checks = append(checks, ck)
+	}
+	checks = append(checks, checkNetwork(p, f), checkCaps(f), checkHostRoot(f, host), checkKnobs(f), checkEnv(p, f.Environ))
+	return checks
+}
+
+// checkReadOnly is the check of a bind at target that the probe tried
+// to write to, with res the outcome: "ok" or an errno's name.
+func checkReadOnly(target, res string) Check {
+	ck := Check{Name: "read-only " + target}
+	switch res {
+	case "EROFS":
+		ck.OK, ck.Detail = true, "write refused: read-only file system"
+	case "EACCES", "EPERM":
+		ck.OK, ck.Detail = true, "write refused by permissions ("+res+"); the bind is read-only as well"
+	case "ok":
+		ck.Detail = "write ACCEPTED: the host path is writable from the sandbox"
+	default:
+		ck.Detail = "write failed unexpectedly: " + res
+	}
+	return ck
+}
+
+// checkNetwork passes when the network is the profile's choice to share,
+// or when only loopback is there.
+func checkNetwork(p *profile.Profile, f *Facts) Check {
+	ck := Check{Name: "network"}
+	switch {
+	case !p.NetworkIsolation:
+		ck.OK, ck.Detail = true, "shared with the host (network_isolation is false): "+strings.Join(f.Interfaces, ", ")
+	case slices.Equal(f.Interfaces, []string{"lo"}):
+		ck.OK, ck.Detail = true, "only loopback (lo)"
+	default:
+		ck.Detail = "interfaces besides loopback: " + strings.Join(f.Interfaces, ", ")
+	}
+	return ck
+}
+
+// checkCaps passes when every capability set is empty.
+func checkCaps(f *Facts) Check {
+	ck := Check{Name: "capabilities", OK: true, Detail: fmt.Sprintf("effective %s, permitted %s, bounding %s, ambient %s",
+		f.Caps["CapEff"], f.Caps["CapPrm"], f.Caps["CapBnd"], f.Caps["CapAmb"])}
+	for _, k := range []string{"CapEff", "CapPrm", "CapBnd", "CapAmb", "CapInh"} {
+		if strings.Trim(f.Caps[k], "0") != "" {
+			ck.OK = false
+		}
+	}
+	if ck.OK {
+		ck.Detail = "none"
+	}
+	return ck
+}
+
+// checkHostRoot fails when the sandbox runs as host root: root without
+// capabilities still writes sysctls and reads root's files. host is who
+// bwrap was started as, for the detail.
+func checkHostRoot(f *Facts, host string) Check {
+	ck := Check{Name: "host identity"}
+	switch {
+	case f.ProcOwner < 0:
+		ck.Detail = "cannot stat /proc in the sandbox: whether it is host root is unknown"
+	case f.ProcOwner == f.UID:
+		ck.Detail = fmt.Sprintf("uid %d in the sandbox is host ROOT: it can write kernel settings and read root's files", f.UID)
+	default:
+		ck.OK, ck.Detail = true, fmt.Sprintf("uid %d in the sandbox is not host root (bwrap ran as %s)", f.UID, host)
+	}
+	return ck
+}
+
+// checkKnobs fails when anything under /proc (outside the processes'
+// own directories) or /sys is writable.
+func checkKnobs(f *Facts) Check {
+	ck := Check{Name: "kernel settings"}
+	if f.Writable == 0 {
+		ck.OK, ck.Detail = true, "nothing writable under /proc (outside processes) or /sys"
+		return ck
+	}
+	ck.Detail = fmt.Sprintf("%d files WRITABLE under /proc and /sys, e.g. %s", f.Writable, strings.Join(f.WritableSome, ", "))
+	return ck
+}
+
+// checkEnv passes when environ is exactly the profile's environment
+// (PWD aside, which bwrap sets unless the profile does) and the Canary
+// is absent.
+func checkEnv(p *profile.Profile, environ []string) Check {
+	ck := Check{Name: "environment"}
+	var want []string
+	for k, v := range p.Environment {
+		want = append(want, k+"="+v)
+	}
+	sort.Strings(want)
+	var got []string
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, Canary+"=") {
+			ck.Detail = "the host's environment leaks in (" + Canary + " seen)"
+			return ck
+		}
+		// bwrap sets PWD to the working directory it chose, as a shell does.
+		if _, set := p.Environment["PWD"]; strings.HasPrefix(kv, "PWD=") && !set {
+			continue
+		}
+		got = append(got, kv)
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		ck.Detail = fmt.Sprintf("got %q, want exactly the profile's %q", got, want)
+		return ck
+	}
+	ck.OK, ck.Detail = true, fmt.Sprintf("exactly the profile's %d variables; the host's are absent", len(want))
+	return ck
+}

@@ -1,0 +1,26 @@
+package verify
+
+// Facts is what the probe saw inside the sandbox. It travels from the
+// probe to Run as JSON on the probe's standard output.
+type Facts struct {
+	UID        int               `json:"uid"`
+	Writes     map[string]string `json:"writes"` // path -> "ok" or an errno name
+	Interfaces []string          `json:"interfaces"`
+	Caps       map[string]string `json:"caps"` // CapEff, CapPrm, ... from /proc/self/status
+	Environ    []string          `json:"environ"`
+	// ProcOwner is the uid /proc's root directory shows in the sandbox.
+	// The kernel owns it by host root, so it shows as the probe's own uid
+	// exactly when the probe is host root, and as the overflow uid
+	// otherwise. (/proc/self/uid_map cannot tell: bwrap nests a second
+	// user namespace, and the map names the uid in the first.) -1 when
+	// /proc cannot be looked at.
+	ProcOwner int `json:"proc_owner"`
+	// Writable counts the files under /proc (outside the per-process
+	// directories) and /sys that the probe may write; WritableSome names
+	// the first few.
+	Writable     int      `json:"writable"`
+	WritableSome []string `json:"writable_some,omitempty"`
+	// Failed is set by Run when the probe did not run or said nothing
+	// it could read; Evaluate then reports only that.
+	Failed string `json:"-"`
+}
