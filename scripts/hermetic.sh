@@ -1,12 +1,14 @@
 #!/bin/sh
 # hermetic.sh COMMAND [ARG...]: runs COMMAND and fails when it changed the
 # host outside the temporary directories and Go's own caches: a file
-# created or modified on the root file system, a user or group added or
-# removed, a package installed or removed. .ci/run runs `go test ./...`
-# (no tags) through it, as root: the unit tests must touch nothing else.
-# $HERMETIC_IGNORE: more directories to leave out, space-separated (where
-# others edit files while it runs). With --no-files, only users, groups
-# and packages are compared: for `make test`, whose integration tests put
+# created or modified in the system's directories (/etc, /usr, /var,
+# /root, /home, /opt, ...), a user or group added or removed, a package
+# installed or removed, or the work tree it runs in (git status). .ci/run
+# runs `go test ./...` (no tags) through it, as root: the unit tests must
+# touch nothing else. (Other directories, where other checkouts may be
+# edited meanwhile, are not looked at.) $HERMETIC_IGNORE: more directories
+# to leave out, space-separated. With --no-files, only users, groups and
+# packages are compared: for `make test`, whose integration tests put
 # files in /etc and take them away again.
 set -eu
 files=yes
@@ -20,6 +22,7 @@ snap() {
 	getent passwd | cut -d: -f1 | sort >"$1.users"
 	getent group | cut -d: -f1 | sort >"$1.groups"
 	dpkg-query -W -f='${Package} ${Status}\n' 2>/dev/null | sort >"$1.packages" || :
+	git status --porcelain --untracked-files=all --ignored 2>/dev/null | grep -v '^!! bin/' >"$1.worktree" || :
 }
 
 state=$(mktemp -d)
@@ -43,11 +46,17 @@ set -- /proc /sys /dev /run /tmp /var/tmp "$gocache" "$gomodcache" ${telemetry:+
 for d in ${HERMETIC_IGNORE:-}; do set -- "$@" "$d"; done
 prune="-path /proc"
 for d; do prune="$prune -o -path $d"; done
-# shellcheck disable=SC2086 # $prune is split into find's expression
-[ "$files" = no ] || find / -xdev \( $prune \) -prune -o -newer "$state/stamp" -print 2>/dev/null >"$state/changed" || :
-for what in users groups packages; do
+roots=
+for d in /etc /usr /var /opt /srv /root /home /boot /bin /sbin /lib /lib32 /lib64 /libx32; do
+	[ -d "$d" ] && [ ! -L "$d" ] && roots="$roots $d"
+done
+# shellcheck disable=SC2086 # $roots and $prune are split into find's arguments
+[ "$files" = no ] || find $roots -xdev \( $prune \) -prune -o -newer "$state/stamp" -print 2>/dev/null >"$state/changed" || :
+checks="users groups packages"
+[ "$files" = no ] || checks="$checks worktree"
+for what in $checks; do
 	if ! diff -u "$state/before.$what" "$state/after.$what" >"$state/diff"; then
-		echo "hermetic: $ran changed the host's $what:" >&2
+		echo "hermetic: $ran changed the $what:" >&2
 		cat "$state/diff" >&2
 		status=1
 	fi
