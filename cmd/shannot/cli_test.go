@@ -17,6 +17,7 @@ import (
 
 	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/remote"
+	"github.com/shannot-project/shannot/pkg/bwrap"
 )
 
 // runCLI runs the CLI in-process and returns its status and output.
@@ -67,26 +68,42 @@ func TestDryRunRemoteRunsNothing(t *testing.T) {
 	}
 }
 
-// The dry run's ssh line is what remote.SSH.Command builds when the
-// user's ssh configuration sets neither BatchMode nor host key checking.
+// The dry run's printed line is the ssh command line remote.SSH.Command
+// builds when the user's ssh configuration sets neither BatchMode nor
+// host key checking (ssh -G printing ssh's defaults), up to the remote
+// command, which ends both.
 func TestDryRunSSHIsTheRealCommand(t *testing.T) {
 	dir := t.TempDir()
-	ssh := filepath.Join(dir, "ssh")
-	script := "#!/bin/sh\nprintf 'batchmode no\\nstricthostkeychecking ask\\n'\n"
-	if err := os.WriteFile(ssh, []byte(script), 0o755); err != nil {
+	log := filepath.Join(dir, "ssh.log")
+	script := "#!/bin/sh\necho \"$@\" >> " + log + "\nprintf 'batchmode no\\nstricthostkeychecking ask\\n'\n"
+	if err := os.WriteFile(filepath.Join(dir, "ssh"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := remote.SSH{Binary: ssh, ConfigFile: "/etc/x", Options: []string{"Ciphers=a,b", "Port=1"}, ConnectTimeout: 3 * time.Second}
-	for _, spec := range []string{"web1", "ops@web2:2222"} {
+	t.Setenv("PATH", dir+":"+os.Getenv("PATH"))
+	code, out, errOut := runCLI(t, "--profile", "minimal", "--target", "web1,ops@web2:2222", "--ssh-config", "/etc/x",
+		"--ssh-option", "Ciphers=a,b", "--ssh-option", "Port=1", "--connect-timeout", "3", "run", "--dry-run", "ls", "/")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b, err := os.ReadFile(log); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a dry run ran ssh: %q", b)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	s := remote.SSH{ConfigFile: "/etc/x", Options: []string{"Ciphers=a,b", "Port=1"}, ConnectTimeout: 3 * time.Second}
+	for i, spec := range []string{"web1", "ops@web2:2222"} {
 		tg, err := remote.ParseTarget(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := s.Command(context.Background(), tg, "uptime")
+		want, err := s.Command(context.Background(), tg, "REMOTE")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(dryRunSSH(s, tg, "uptime"), want); diff != "" {
+		if i >= len(lines) {
+			t.Fatalf("no line for %s in %q", spec, out)
+		}
+		got, _, _ := strings.Cut(lines[i], " 'if [ -x ./")
+		if diff := cmp.Diff(got, bwrap.Quote(want[:len(want)-1])); diff != "" {
 			t.Errorf("%s: dry run's ssh line (-got +want):\n%s", spec, diff)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -155,17 +154,5 @@ func TestComplete(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("complete(%q) = %q, want %q", tc.words, got, tc.want)
 		}
-	}
-}
-
-func TestPrefixWriter(t *testing.T) {
-	var out bytes.Buffer
-	var mu sync.Mutex
-	w := &prefixWriter{mu: &mu, w: &out, prefix: "web1: "}
-	w.Write([]byte("one\ntw"))
-	w.Write([]byte("o\nthree"))
-	w.flush()
-	if out.String() != "web1: one\nweb1: two\nweb1: three\n" {
-		t.Errorf("prefixed: %q", out.String())
 	}
 }

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,27 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	}
 	if _, err := DecodeEnvelope("!!"); err == nil {
 		t.Error("garbage accepted")
+	}
+}
+
+// The remote command line runs the binary remote install put there for
+// this one, with the envelope as one word, or says how to install it.
+func TestCommandLine(t *testing.T) {
+	self := filepath.Join(t.TempDir(), "shannot")
+	os.WriteFile(self, []byte("a shannot"), 0o755)
+	e := &Envelope{Profile: []byte(`{}`), Argv: []string{"ls", "-l", "it's"}}
+	line, err := e.CommandLine(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoded, _ := e.Encode()
+	const path = ".cache/shannot/shannot-8bc7f6ca2868f5f6" // sha256("a shannot")
+	want := `if [ -x ./` + path + ` ]; then exec ./` + path + ` __remote ` + encoded +
+		`; fi; echo "shannot is not installed here; run: shannot remote install HOST" >&2; exit 125`
+	if diff := cmp.Diff(line, want); diff != "" {
+		t.Errorf("(-got +want):\n%s", diff)
+	}
+	if _, err := e.CommandLine(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing binary: %v", err)
 	}
 }

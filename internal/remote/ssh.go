@@ -3,8 +3,6 @@ package remote
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -145,26 +143,36 @@ func (s SSH) base(t Target) []string {
 }
 
 // Command returns the ssh argv that runs remote (one shell command line)
-// on t. BatchMode and StrictHostKeyChecking=yes are added unless the
-// user's configuration (ssh -G) or options set them: shannot never asks
-// for a password and never accepts an unknown host key on its own.
+// on t, as [SSH.Argv] builds it from the user's configuration for t,
+// which it reads with `ssh -G` first.
 func (s SSH) Command(ctx context.Context, t Target, remote string) ([]string, error) {
 	cfg, err := s.effective(ctx, t)
 	if err != nil {
 		return nil, err
 	}
+	return s.Argv(t, remote, cfg), nil
+}
+
+// Argv returns the ssh argv that runs remote (one shell command line) on
+// t, given the user's ssh configuration for t as `ssh -G` prints it
+// (lower-case keys; nil when nothing is known). BatchMode=yes and
+// StrictHostKeyChecking=yes are added unless the configuration sets
+// them: shannot never asks for a password and never accepts an unknown
+// host key on its own. A dry run, which must not run ssh -G, passes nil
+// and shows both added.
+func (s SSH) Argv(t Target, remote string, config map[string]string) []string {
 	args := append([]string{s.binary()}, s.base(t)...)
-	if cfg["batchmode"] == "no" {
+	if v := config["batchmode"]; v == "no" || v == "" {
 		args = append(args, "-o", "BatchMode=yes")
 	}
-	if v := cfg["stricthostkeychecking"]; v == "ask" || v == "" {
+	if v := config["stricthostkeychecking"]; v == "ask" || v == "" {
 		args = append(args, "-o", "StrictHostKeyChecking=yes")
 	}
 	if s.ConnectTimeout > 0 {
 		args = append(args, "-o", fmt.Sprintf("ConnectTimeout=%d", max(1, int(s.ConnectTimeout.Seconds()))))
 	}
 	// -T: no terminal, so output arrives byte for byte; -e none: no escape character.
-	return append(args, "-T", "-e", "none", "--", t.Host, remote), nil
+	return append(args, "-T", "-e", "none", "--", t.Host, remote)
 }
 
 // effective is ssh's configuration for t, as `ssh -G` prints it.
@@ -174,7 +182,7 @@ func (s SSH) effective(ctx context.Context, t Target) (map[string]string, error)
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("ssh -G %s: %s", t, strings.TrimSpace(string(ee.Stderr)))
+			return nil, &ConfigError{Target: t, Stderr: strings.TrimSpace(string(ee.Stderr)), Err: err}
 		}
 		return nil, fmt.Errorf("running ssh: %w (install openssh-client)", err)
 	}
@@ -187,16 +195,33 @@ func (s SSH) effective(ctx context.Context, t Target) (map[string]string, error)
 	return cfg, nil
 }
 
+// ConfigError is `ssh -G` refusing the user's configuration for a host.
+type ConfigError struct {
+	Target Target
+	Stderr string // what ssh said
+	Err    error  // the *exec.ExitError
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("ssh -G %s: %s", e.Target, e.Stderr) }
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // UnreachableError is ssh failing to run the remote command: no
-// connection, an unknown host key, authentication refused.
+// connection, an unknown host key, authentication refused, a timeout.
 type UnreachableError struct {
 	Target Target
-	Reason string // ssh's own last words
+	Reason string // ssh's own last words, or the cause's
+	Err    error  // the cause, when it is not ssh's exit status 255
 }
 
 func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("%s: unreachable: %s", e.Target, e.Reason)
 }
+
+// Unwrap returns the cause: context.DeadlineExceeded for a timeout, the
+// error of starting ssh; nil when ssh said why itself.
+func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // sshFailed is ssh's exit status for its own errors.
 const sshFailed = 255
@@ -216,7 +241,7 @@ func (s SSH) Exec(ctx context.Context, t Target, remote string, stdin io.Reader,
 	cmd.WaitDelay = 5 * time.Second
 	err = cmd.Run()
 	if ctx.Err() != nil {
-		return 0, &UnreachableError{Target: t, Reason: "timed out"}
+		return 0, &UnreachableError{Target: t, Reason: "timed out", Err: ctx.Err()}
 	}
 	var ee *exec.ExitError
 	switch {
@@ -227,7 +252,7 @@ func (s SSH) Exec(ctx context.Context, t Target, remote string, stdin io.Reader,
 	case errors.As(err, &ee):
 		return ee.ExitCode(), nil
 	}
-	return 0, &UnreachableError{Target: t, Reason: err.Error()}
+	return 0, &UnreachableError{Target: t, Reason: err.Error(), Err: err}
 }
 
 func stderrOrDiscard(w io.Writer) io.Writer {
@@ -262,65 +287,4 @@ func (b *tailBuffer) lastLine() string {
 		return s
 	}
 	return "ssh failed"
-}
-
-// RemotePath is where Install puts the binary on the remote, relative
-// to the remote user's home (where ssh starts commands).
-func RemotePath(binary string) (string, error) {
-	f, err := os.Open(binary)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	return ".cache/shannot/shannot-" + sum[:16], nil
-}
-
-// Install copies binary to t and checks it there: its SHA-256 must match
-// before it is put in place, and it must run. It returns the remote path.
-func (s SSH) Install(ctx context.Context, t Target, binary string, out io.Writer) (string, error) {
-	path, err := RemotePath(binary)
-	if err != nil {
-		return "", err
-	}
-	f, err := os.Open(binary)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	io.Copy(h, f)
-	sum := hex.EncodeToString(h.Sum(nil))
-	f.Seek(0, io.SeekStart)
-	// The script is fixed but for the path and the checksum, which are
-	// hex and a fixed prefix: nothing the user typed reaches the shell.
-	script := fmt.Sprintf(`set -e
-umask 022
-mkdir -p .cache/shannot
-tmp=.cache/shannot/.incoming.$$
-trap 'rm -f "$tmp"' EXIT
-cat > "$tmp"
-sum=$(sha256sum "$tmp" | cut -d" " -f1)
-if [ "$sum" != %s ]; then echo "checksum mismatch after copy: got $sum" >&2; exit 3; fi
-chmod 0755 "$tmp"
-mv -f "$tmp" %s
-trap - EXIT
-./%s --version`, sum, path, path)
-	code, err := s.Exec(ctx, t, "sh -c "+shellQuote(script), f, out, out)
-	if err != nil {
-		return "", err
-	}
-	if code != 0 {
-		return "", fmt.Errorf("%s: installing shannot failed (exit status %d)", t, code)
-	}
-	return path, nil
-}
-
-// shellQuote quotes one word for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
