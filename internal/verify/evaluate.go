@@ -121,6 +121,10 @@ func checkHostRoot(f *Facts, host string) Check {
 	switch {
 	case f.ProcOwner < 0:
 		ck.Detail = "cannot stat /proc in the sandbox: whether it is host root is unknown"
+	case f.ProcOwner == f.UID && f.OverflowUID > 0 && f.UID == f.OverflowUID:
+		// Host root never shows as the overflow uid: shannot never runs
+		// bwrap as root, and a root bwrap maps root to itself.
+		ck.OK, ck.Detail = true, fmt.Sprintf("uid %d in the sandbox is the overflow uid, which host root never maps to (bwrap ran as %s)", f.UID, host)
 	case f.ProcOwner == f.UID:
 		ck.Detail = fmt.Sprintf("uid %d in the sandbox is host ROOT: it can write kernel settings and read root's files", f.UID)
 	default:

@@ -29,12 +29,13 @@ func testProfile() *profile.Profile {
 func goodFacts() *Facts {
 	zero := "0000000000000000"
 	return &Facts{
-		UID:        999,
-		Writes:     map[string]string{"/usr": "EROFS", "/data": "EROFS", "/tmp": "ok"},
-		Interfaces: []string{"lo"},
-		Caps:       map[string]string{"CapEff": zero, "CapPrm": zero, "CapBnd": zero, "CapAmb": zero, "CapInh": zero},
-		Environ:    []string{"PATH=/usr/bin", "PWD=/", "HOME=/tmp"},
-		ProcOwner:  65534,
+		UID:         999,
+		Writes:      map[string]string{"/usr": "EROFS", "/data": "EROFS", "/tmp": "ok"},
+		Interfaces:  []string{"lo"},
+		Caps:        map[string]string{"CapEff": zero, "CapPrm": zero, "CapBnd": zero, "CapAmb": zero, "CapInh": zero},
+		Environ:     []string{"PATH=/usr/bin", "PWD=/", "HOME=/tmp"},
+		ProcOwner:   65534,
+		OverflowUID: 65534,
 	}
 }
 
@@ -127,6 +128,8 @@ func TestEvaluateChecks(t *testing.T) {
 			Check{"host identity", true, "uid 999 in the sandbox is not host root (bwrap ran as " + host + ")"}},
 		{"proc owner equals uid", func(_ *profile.Profile, f *Facts) { f.UID, f.ProcOwner = 0, 0 },
 			Check{"host identity", false, "uid 0 in the sandbox is host ROOT: it can write kernel settings and read root's files"}},
+		{"the user nobody: its own uid is the overflow uid", func(_ *profile.Profile, f *Facts) { f.UID, f.ProcOwner, f.OverflowUID = 65534, 65534, 65534 },
+			Check{"host identity", true, "uid 65534 in the sandbox is the overflow uid, which host root never maps to (bwrap ran as " + host + ")"}},
 		{"proc owner unknown", func(_ *profile.Profile, f *Facts) { f.ProcOwner = -1 },
 			Check{"host identity", false, "cannot stat /proc in the sandbox: whether it is host root is unknown"}},
 		// kernel settings

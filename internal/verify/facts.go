@@ -15,6 +15,12 @@ type Facts struct {
 	// user namespace, and the map names the uid in the first.) -1 when
 	// /proc cannot be looked at.
 	ProcOwner int `json:"proc_owner"`
+	// OverflowUID is the uid the kernel shows for an unmapped one
+	// (/proc/sys/kernel/overflowuid, 65534 unless changed), -1 when it
+	// cannot be read. A probe running as that very uid (user nobody) sees
+	// /proc as its own whether or not it is root, so ProcOwner alone
+	// cannot tell there.
+	OverflowUID int `json:"overflow_uid"`
 	// Writable counts the files under /proc (outside the per-process
 	// directories) and /sys that the probe may write; WritableSome names
 	// the first few.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -48,6 +49,12 @@ func Probe(writes []string) (*Facts, error) {
 	facts.ProcOwner = -1
 	if st, err := os.Stat("/proc"); err == nil {
 		facts.ProcOwner = int(st.Sys().(*syscall.Stat_t).Uid)
+	}
+	facts.OverflowUID = -1
+	if b, err := os.ReadFile("/proc/sys/kernel/overflowuid"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			facts.OverflowUID = n
+		}
 	}
 	facts.Writable, facts.WritableSome = countWritable("/proc", "/sys")
 	sort.Strings(facts.WritableSome)
