@@ -1,25 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
-	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/mcpserver"
+	"github.com/shannot-project/shannot/internal/mcpserver/clientconfig"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/profile"
 )
@@ -190,12 +186,6 @@ func without(list []string, drop string) []string {
 	return out
 }
 
-// mcpEntry is how a client starts the server.
-type mcpEntry struct {
-	Command string   `json:"command" toml:"command"`
-	Args    []string `json:"args" toml:"args"`
-}
-
 func mcpInstall(c *cli.Context) error {
 	self, err := os.Executable()
 	if err != nil {
@@ -204,7 +194,7 @@ func mcpInstall(c *cli.Context) error {
 	if self, err = filepath.EvalSymlinks(self); err != nil {
 		return err
 	}
-	entry := mcpEntry{Command: self, Args: []string{"mcp"}}
+	entry := clientconfig.Entry{Command: self, Args: []string{"mcp"}}
 	for _, p := range c.StringSlice("profile") {
 		if profile.IsPath(p) {
 			if p, err = filepath.Abs(p); err != nil {
@@ -218,181 +208,22 @@ func mcpInstall(c *cli.Context) error {
 		return err
 	}
 	client := c.String("client")
-	file := c.String("config")
-	switch client {
-	case "claude-code":
-		if file == "" {
-			file = filepath.Join(home, ".claude.json")
-		}
-	case "claude-desktop":
-		if file == "" {
-			file = filepath.Join(home, ".config", "Claude", "claude_desktop_config.json")
-		}
-	case "codex":
-		if file == "" {
-			file = filepath.Join(home, ".codex", "config.toml")
-		}
-	default:
+	file, ok := clientconfig.DefaultFile(client, home)
+	if !ok {
 		return &usageError{msg: fmt.Sprintf("--client is claude-code, claude-desktop or codex, not %q", client)}
 	}
+	if f := c.String("config"); f != "" {
+		file = f
+	}
 	if !c.Bool("write") {
-		return printEntry(c, client, file, entry)
+		return clientconfig.Print(c.App.Writer, client, file, entry)
 	}
 	if who.privileged {
 		return refused("writing files as root")
 	}
-	if client == "codex" {
-		err = addTOMLEntry(file, entry)
-	} else {
-		err = addJSONEntry(file, entry)
-	}
-	if err != nil {
+	if err := clientconfig.Add(client, file, entry); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.ErrWriter, "shannot: added the \"shannot\" MCP server to %s\n", file)
 	return nil
-}
-
-func printEntry(c *cli.Context, client, file string, e mcpEntry) error {
-	w := c.App.Writer
-	if client == "codex" {
-		table, err := tomlTable(e)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "# add to %s (or run again with --write)\n%s", file, table)
-		return nil
-	}
-	out, err := json.MarshalIndent(map[string]map[string]mcpEntry{"mcpServers": {"shannot": e}}, "", "  ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "// merge into %s (or run again with --write)\n%s\n", file, out)
-	if client == "claude-code" {
-		fmt.Fprintf(w, "// or: claude mcp add shannot -- %s\n", strings.Join(append([]string{e.Command}, e.Args...), " "))
-	}
-	return nil
-}
-
-// addJSONEntry adds mcpServers.shannot to a JSON configuration file,
-// keeping every other entry; it refuses to replace an existing one.
-func addJSONEntry(file string, e mcpEntry) error {
-	if err := checkConfigFile(file); err != nil {
-		return err
-	}
-	doc := map[string]json.RawMessage{}
-	data, err := os.ReadFile(file)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return fmt.Errorf("%s is not a JSON object (%v); fix it or add the entry by hand", file, err)
-		}
-	}
-	servers := map[string]json.RawMessage{}
-	if raw, ok := doc["mcpServers"]; ok {
-		if err := json.Unmarshal(raw, &servers); err != nil {
-			return fmt.Errorf("%s: mcpServers is not an object (%v)", file, err)
-		}
-	}
-	if _, ok := servers["shannot"]; ok {
-		return fmt.Errorf("%s already has an MCP server named \"shannot\"; remove it first, or edit it by hand", file)
-	}
-	if servers["shannot"], err = json.Marshal(e); err != nil {
-		return err
-	}
-	if doc["mcpServers"], err = json.Marshal(servers); err != nil {
-		return err
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	return replaceFile(file, append(out, '\n'), data)
-}
-
-// addTOMLEntry appends [mcp_servers.shannot] to codex's TOML file; the
-// rest of the file stays byte for byte as it was.
-func addTOMLEntry(file string, e mcpEntry) error {
-	if err := checkConfigFile(file); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(file)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	var doc struct {
-		Servers map[string]any `toml:"mcp_servers"`
-	}
-	if _, err := toml.Decode(string(data), &doc); err != nil {
-		return fmt.Errorf("%s is not valid TOML (%v); fix it or add the entry by hand", file, err)
-	}
-	if _, ok := doc.Servers["shannot"]; ok {
-		return fmt.Errorf("%s already has [mcp_servers.shannot]; remove it first, or edit it by hand", file)
-	}
-	table, err := tomlTable(e)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	b.Write(data)
-	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-		b.WriteByte('\n')
-	}
-	if len(data) > 0 {
-		b.WriteByte('\n')
-	}
-	b.WriteString(table)
-	// What is written must still be TOML, with the entry where codex looks.
-	if _, err := toml.Decode(b.String(), &doc); err != nil || doc.Servers["shannot"] == nil {
-		return fmt.Errorf("adding [mcp_servers.shannot] to %s would not give valid TOML (%v); add it by hand", file, err)
-	}
-	return replaceFile(file, b.Bytes(), data)
-}
-
-// tomlTable is the [mcp_servers.shannot] table, values quoted by the
-// TOML encoder.
-func tomlTable(e mcpEntry) (string, error) {
-	body, err := toml.Marshal(e)
-	if err != nil {
-		return "", err
-	}
-	return "[mcp_servers.shannot]\n" + string(body), nil
-}
-
-// replaceFile writes data to file atomically, keeping the previous
-// version as FILE.bak and the file's mode. FILE and FILE.bak must be
-// regular files or not exist: a rename would replace a device, a FIFO or
-// a symbolic link (not its target) with a regular file.
-func replaceFile(file string, data, old []byte) error {
-	if err := checkConfigFile(file); err != nil {
-		return err
-	}
-	mode := os.FileMode(0o600)
-	if st, err := os.Lstat(file); err == nil {
-		mode = st.Mode().Perm()
-		if err := atomicfile.Write(file+".bak", old, mode); err != nil {
-			return configFileError(file+".bak", err)
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return err
-	}
-	return configFileError(file, atomicfile.Write(file, data, mode))
-}
-
-// checkConfigFile refuses a client configuration that is not a regular
-// file, before it is read (a FIFO would block) or replaced.
-func checkConfigFile(file string) error {
-	return configFileError(file, atomicfile.Check(file))
-}
-
-func configFileError(file string, err error) error {
-	var nre *atomicfile.NotRegularError
-	if errors.As(err, &nre) {
-		return fmt.Errorf("%s is %s, not a regular file, and is left as it is: run without --write and add the entry by hand", file, nre.Kind)
-	}
-	return err
 }
