@@ -1,24 +1,69 @@
 // Package mcpserver serves shannot's sandbox to LLM agents over the Model
-// Context Protocol (github.com/modelcontextprotocol/go-sdk), on stdio.
+// Context Protocol (github.com/modelcontextprotocol/go-sdk), on stdio:
+// the server behind `shannot mcp`.
 //
-// Tools:
+// # Use
 //
-//   - run_command {command: [argv], profile?, timeout_s?, max_output_bytes?, stdin?}:
-//     the command's structured result (sandbox.Report) as structured
-//     content and as readable text;
-//   - list_profiles: name, description, allowed commands, network on/off;
-//   - read_file {path, max_bytes?, profile?} and list_directory {path, profile?}:
-//     cat and ls run inside the sandbox; the server never reads the host
-//     itself.
+//	srv, err := mcpserver.New(mcpserver.Options{Profiles: profiles, Sandbox: cfg, Log: log})
+//	if err != nil {
+//		return err
+//	}
+//	return srv.Serve(ctx) // until the client goes away or ctx ends
 //
-// Refusals (a command not allowed or not found, a timeout) are tool
-// errors worded for a model: what was refused, why, and what is allowed.
-// Commands never get the server's standard input (the protocol stream)
-// nor its environment. At most MaxConcurrent commands run at once; the
-// others wait. Logs go to stderr, never to stdout.
+// [Server.ServeStreams] serves other streams; [Server.MCP] gives the
+// protocol server itself, for a transport of the caller's.
 //
-// The protocol stream is read through [Transport]: a message longer than
+// # Tools
+//
+//   - run_command {command: [argv], profile?, timeout_s?, max_output_bytes?, stdin?, host?}:
+//     the command's result ([sandbox.Report], the object of
+//     `shannot run --json`) as structured content, and as readable text
+//     for the model.
+//   - list_profiles: each offered profile's name, description, allowed
+//     commands, network on or off, seccomp, and which is the default (the
+//     first of [Options.Profiles]); the hosts, if any.
+//   - read_file {path, max_bytes?, profile?, host?} and
+//     list_directory {path, profile?, host?}: `cat -- PATH` and
+//     `ls -la -- PATH` run inside the sandbox. The server never reads the
+//     host itself: the model sees what the sandbox sees.
+//
+// # Limits
+//
+// A call runs for [DefaultTimeout] and keeps [DefaultMaxOutput] bytes of
+// each stream unless it asks otherwise, and may ask for at most
+// [MaxTimeout] and [MaxMaxOutput]. At most [Options.MaxConcurrent]
+// commands (default [DefaultMaxConcurrent]) run at once; the others wait.
+// A client's cancellation kills its command's sandbox. Commands get
+// /dev/null as stdin, never the protocol stream (a call's stdin argument
+// supplies input), and only the profile's environment, never the
+// server's.
+//
+// # Refusals
+//
+// A command not allowed or not found, an unknown profile or host, a
+// sandbox that cannot be set up come back as tool errors worded for a
+// model: what was refused, why, and what is allowed instead; each wraps
+// its cause where it has one. A timeout is a result marked as an error,
+// with the output read until then.
+//
+// # The protocol stream
+//
+// The stream is read through [Transport]: a message longer than
 // [MaxFrame], nested deeper than [MaxDepth], not JSON or not one JSON-RPC
 // message is answered with a JSON-RPC error and skipped, and the session
-// goes on.
+// goes on. Logs go to [Options.Log] (shannot: stderr), never to stdout.
+//
+// # Remote hosts and auditing
+//
+// With [Options.Hosts], commands run on those hosts through
+// [Options.Remote] instead of this machine. [Options.Audit], when set, is
+// told of every local run before the command starts and when it ends;
+// when the session's context ends, the runs still in flight are killed
+// and audited before [Server.ServeStreams] returns.
+//
+// # See also
+//
+// Package clientconfig (internal/mcpserver/clientconfig) writes the entry
+// that makes a client start this server (`shannot mcp install`).
+// docs/mcp.md is the user's documentation.
 package mcpserver

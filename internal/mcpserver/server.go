@@ -224,11 +224,11 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 	}
 	if err != nil {
 		s.log.Warn("run failed", "profile", p.Name, "command", argv, "err", err)
-		msg := fmt.Sprintf("the sandbox could not run %q: %v", argv[0], err)
+		var said string
 		if res != nil && len(res.Stderr) > 0 {
-			msg += "; bwrap said: " + strings.TrimSpace(string(res.Stderr))
+			said = "; bwrap said: " + strings.TrimSpace(string(res.Stderr))
 		}
-		return nil, sandbox.Report{}, errors.New(msg)
+		return nil, sandbox.Report{}, fmt.Errorf("the sandbox could not run %q: %w%s", argv[0], err, said)
 	}
 	rep := res.Report(p.Origin.String(), argv)
 	s.log.Info("ran", "profile", p.Name, "command", argv, "exit_code", rep.ExitCode, "duration_ms", rep.DurationMS)
@@ -253,7 +253,7 @@ func (s *Server) runRemote(ctx context.Context, host string, p *profile.Profile,
 	rep, err := s.opts.Remote(ctx, host, p, argv, stdin, limits)
 	if err != nil {
 		s.log.Warn("remote run failed", "host", host, "command", argv, "err", err)
-		return nil, sandbox.Report{}, fmt.Errorf("could not run on %s: %v", host, err)
+		return nil, sandbox.Report{}, fmt.Errorf("could not run on %s: %w", host, err)
 	}
 	s.log.Info("ran", "host", host, "profile", p.Name, "command", argv, "exit_code", rep.ExitCode)
 	if rep.Error != "" {
@@ -276,7 +276,7 @@ func (s *Server) explain(p *profile.Profile, argv []string, err error) error {
 		return fmt.Errorf("not found: %q does not exist inside the sandbox of profile %q (searched PATH=%s). Check the name, or use another profile",
 			argv[0], p.Name, p.SearchPath())
 	}
-	return fmt.Errorf("the sandbox could not be set up: %v", err)
+	return fmt.Errorf("the sandbox could not be set up: %w", err)
 }
 
 // readable renders a report as text for the model.

@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -58,5 +59,27 @@ func TestExplain(t *testing.T) {
 	}
 	if _, err := New(Options{}); err == nil {
 		t.Error("a server without profiles")
+	}
+}
+
+// The errors a tool returns keep their cause: the SDK shows the model
+// only the text, but a caller inside shannot can still match it.
+func TestErrorsKeepTheCause(t *testing.T) {
+	cause := errors.New("connection refused")
+	remote := func(context.Context, string, *profile.Profile, []string, string, bwrap.Limits) (sandbox.Report, error) {
+		return sandbox.Report{}, cause
+	}
+	p := &profile.Profile{Name: "minimal", Environment: map[string]string{}}
+	s, err := New(Options{Profiles: []*profile.Profile{p}, Hosts: []string{"web1"}, Remote: remote})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.runRemote(context.Background(), "web1", p, []string{"ls"}, "", bwrap.Limits{})
+	if want := "could not run on web1: connection refused"; err == nil || err.Error() != want || !errors.Is(err, cause) {
+		t.Errorf("runRemote: %v; want %q wrapping the cause", err, want)
+	}
+	err = s.explain(p, []string{"ls"}, cause)
+	if want := "the sandbox could not be set up: connection refused"; err == nil || err.Error() != want || !errors.Is(err, cause) {
+		t.Errorf("explain: %v; want %q wrapping the cause", err, want)
 	}
 }
