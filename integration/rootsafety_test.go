@@ -582,3 +582,79 @@ func TestRootMCPServerIsNotHostRoot(t *testing.T) {
 		t.Errorf("id -u through MCP: exit %d, %q", rep.ExitCode, rep.Stdout)
 	}
 }
+
+// cgroupV2 is where the unified cgroup hierarchy is mounted, or "".
+func cgroupV2(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if pre, post, ok := strings.Cut(line, " - "); ok && strings.HasPrefix(post, "cgroup2 ") {
+			if f := strings.Fields(pre); len(f) > 4 {
+				return f[4]
+			}
+		}
+	}
+	return ""
+}
+
+// A caller whose session sits in a cgroup delegated to them (systemd's
+// user@UID.service) could SIGKILL root's shannot through cgroup.kill
+// between the start and the end record. shannot moves itself out of
+// such a cgroup first, so the run goes on and its end is recorded.
+func TestSudoCallersCgroupCannotKillTheRun(t *testing.T) {
+	setUpSudo(t)
+	v2 := cgroupV2(t)
+	need(t, v2 != "", "no cgroup2 hierarchy mounted")
+	_, hadOurs := os.Stat(filepath.Join(v2, "shannot"))
+	deleg := filepath.Join(v2, fmt.Sprintf("shannot-it-deleg-%d", os.Getpid()))
+	if err := os.Mkdir(deleg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.Remove(filepath.Join(deleg, "c"))
+		os.Remove(deleg)
+		if hadOurs != nil {
+			os.Remove(filepath.Join(v2, "shannot")) // only when empty, and only if this test made it
+		}
+	})
+	// What systemd does for user@UID.service: the subtree is the user's.
+	for _, f := range []string{"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"} {
+		if err := os.Chown(filepath.Join(deleg, f), int(sudoUser.cred.Uid), int(sudoUser.cred.Gid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark := fmt.Sprintf("cgkill-%d", os.Getpid())
+	script := `read go; mkdir "$D/c" && echo $$ > "$D/c/cgroup.procs" || exit 9
+$SHANNOT --profile it-open run sh -c 'sleep 3; : ` + mark + `' >/dev/null 2>&1 &
+sleep 1.5; echo 1 > "$D/c/cgroup.kill"; wait`
+	c := exec.Command("bash", "-c", script)
+	c.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + sudoUser.home, "SHANNOT=sudo -n " + sudoBin, "D=" + deleg}
+	c.Dir = sudoUser.home
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
+	stdin, err := c.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Root puts the caller's shell in the delegated cgroup, as systemd would.
+	if err := os.WriteFile(filepath.Join(deleg, "cgroup.procs"), []byte(strconv.Itoa(c.Process.Pid)), 0); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write([]byte("go\n"))
+	c.Wait()
+	if c.ProcessState.ExitCode() == 9 {
+		t.Fatalf("the caller could not enter its own cgroup: %s", out.String())
+	}
+	var events []map[string]any
+	waitFor(t, func() bool { events = auditEvents(t, mark); return len(events) >= 2 })
+	if events[0]["event"] != "start" || events[1]["event"] != "end" || events[1]["exit_status"] != 0.0 {
+		t.Fatalf("audit records %v; want a start and an end with status 0: the run went on", events)
+	}
+}
