@@ -341,8 +341,20 @@ func TestSudoRefusesWhatIsNotKnownSafe(t *testing.T) {
 	}
 }
 
-// auditEvents returns the audit records whose argv contains mark.
+// auditEvents returns the audit records (start and end, not the
+// continuation records that hold a long argv) whose argv contains mark.
 func auditEvents(t *testing.T, mark string) []map[string]any {
+	var out []map[string]any
+	for _, rec := range auditLines(t, mark) {
+		if rec["event"] != "argv" {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// auditLines returns every line of the audit file that contains mark.
+func auditLines(t *testing.T, mark string) []map[string]any {
 	t.Helper()
 	f, err := os.Open(auditLog)
 	if err != nil {
@@ -462,11 +474,24 @@ func TestSudoResourceLimitsDoNotSkipTheAudit(t *testing.T) {
 		if res.code != 0 || len(events) != 2 || events[1]["truncated"] != true {
 			t.Fatalf("exit %d (%q), audit records %v; want 0 and a start and an end, shortened", res.code, res.stderr, events)
 		}
-		for _, e := range events {
+		parts := 0
+		sha, _ := events[0]["argv_sha256"].(string)
+		if len(sha) != 64 {
+			t.Fatalf("no argv_sha256 in %v", events[0])
+		}
+		for _, e := range auditLines(t, sha) {
 			b, _ := json.Marshal(e)
 			if len(b) > 8<<10+512 {
 				t.Errorf("audit record of %d bytes: larger than syslog may take", len(b))
 			}
+			if e["event"] == "argv" {
+				parts++
+			}
+		}
+		// The whole argv (300 KB) is in continuation records, for the
+		// start and for the end.
+		if parts < 2*300000/(8<<10) {
+			t.Errorf("%d continuation records; want the whole argv twice", parts)
 		}
 	})
 	t.Run("max-output", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -75,7 +76,7 @@ func LoadConfig(open func(string) (*os.File, error)) (Config, error) {
 // Log writes r to syslog and, when configured, to the audit file. It
 // returns the errors met, joined; both destinations are always tried.
 func Log(r Record, c Config) error {
-	line, err := Marshal(r)
+	lines, err := Lines(r)
 	if err != nil {
 		return err
 	}
@@ -83,17 +84,73 @@ func Log(r Record, c Config) error {
 	if w, err := syslog.New(syslog.LOG_AUTHPRIV|syslog.LOG_NOTICE, "shannot"); err != nil {
 		errs = append(errs, fmt.Errorf("syslog: %w", err))
 	} else {
-		if err := w.Notice(string(line)); err != nil {
-			errs = append(errs, fmt.Errorf("syslog: %w", err))
+		for _, line := range lines {
+			if err := w.Notice(string(line)); err != nil {
+				errs = append(errs, fmt.Errorf("syslog: %w", err))
+				break
+			}
 		}
 		w.Close()
 	}
 	if c.File != "" {
-		if err := appendLine(c.File, line); err != nil {
+		if err := appendLine(c.File, bytes.Join(lines, []byte("\n"))); err != nil {
 			errs = append(errs, fmt.Errorf("audit log %s: %w", c.File, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// EventArgv is a continuation record: a part of a shortened record's
+// whole argv.
+const EventArgv = "argv"
+
+// ArgvPart is a continuation record. The parts' Chunk fields, joined in
+// order, are the run's argv with its words joined by NUL bytes, whose
+// digest is ArgvSHA256: the record it continues has the same digest.
+type ArgvPart struct {
+	Event      string `json:"event"` // EventArgv
+	ArgvSHA256 string `json:"argv_sha256"`
+	Part       int    `json:"part"` // from 1
+	Parts      int    `json:"parts"`
+	Chunk      string `json:"chunk"`
+}
+
+// Lines is r as JSON lines of at most MaxRecord bytes each: the record
+// (Marshal), then, when its argv had to be shortened, continuation
+// records that hold the whole argv. Nothing a caller passes is lost.
+func Lines(r Record) ([][]byte, error) {
+	line, err := Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]byte{line}
+	var head Record
+	if err := json.Unmarshal(line, &head); err != nil {
+		return nil, err
+	}
+	if slices.Equal(head.Argv, r.Argv) {
+		return out, nil
+	}
+	rest := strings.Join(r.Argv, "\x00")
+	var chunks []string
+	for len(rest) > 0 {
+		// Escaping grows a byte to six at most: a sixth of the room, at a
+		// rune boundary.
+		n := min(len(rest), (MaxRecord-256)/6)
+		for n < len(rest) && n > 0 && !utf8.RuneStart(rest[n]) {
+			n--
+		}
+		chunks = append(chunks, rest[:n])
+		rest = rest[n:]
+	}
+	for i, c := range chunks {
+		b, err := json.Marshal(ArgvPart{Event: EventArgv, ArgvSHA256: head.ArgvSHA256, Part: i + 1, Parts: len(chunks), Chunk: c})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // appendLine appends one line with a single write, which O_APPEND keeps
@@ -158,11 +215,19 @@ func Marshal(r Record) ([]byte, error) {
 	return nil, fmt.Errorf("bug: audit record does not fit in %d bytes", MaxRecord)
 }
 
-// shorten keeps the first n bytes of s (at a rune boundary) and says how
-// much was cut.
+// shorten keeps about n bytes of s, half from its start and half from its
+// end (at rune boundaries), and says how much was cut from the middle:
+// padding at either end cannot push a name out of the record.
 func shorten(s string, n int) string {
-	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
-		n--
+	head, tail := n/2, len(s)-n/2
+	for head > 0 && head < len(s) && !utf8.RuneStart(s[head]) {
+		head--
 	}
-	return fmt.Sprintf("%s...[%d bytes cut]", s[:n], len(s)-n)
+	for tail < len(s) && tail > head && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	if tail <= head {
+		return s
+	}
+	return fmt.Sprintf("%s...[%d bytes cut]...%s", s[:head], tail-head, s[tail:])
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,46 @@ func TestMarshalKeepsBothEnds(t *testing.T) {
 	}
 	if !strings.Contains(string(line), " words cut]") {
 		t.Fatalf("no marker where words were cut: %s", line)
+	}
+}
+
+// Padding a word with slashes cannot hide its name (both ends of each
+// word stay), and the continuation records hold the whole argv, whose
+// digest is the record's.
+func TestLinesKeepTheWholeArgv(t *testing.T) {
+	pad := strings.Repeat("/", 4060)
+	argv := []string{"head", "-c", "40", pad + "etc/hostname", pad + "etc/hostname", pad + "etc/shadow"}
+	lines, err := Lines(Record{Event: EventStart, Argv: argv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) < 2 {
+		t.Fatalf("%d lines; want the record and continuation records", len(lines))
+	}
+	if !strings.Contains(string(lines[0]), "etc/shadow") {
+		t.Errorf("the record hides the file read: %s", lines[0])
+	}
+	var head Record
+	json.Unmarshal(lines[0], &head)
+	var whole strings.Builder
+	for i, l := range lines {
+		if len(l) > MaxRecord {
+			t.Errorf("line %d is %d bytes", i, len(l))
+		}
+		if i == 0 {
+			continue
+		}
+		var p ArgvPart
+		if err := json.Unmarshal(l, &p); err != nil || p.Event != EventArgv || p.Part != i || p.Parts != len(lines)-1 || p.ArgvSHA256 != head.ArgvSHA256 {
+			t.Fatalf("continuation %d: %s (%v)", i, l, err)
+		}
+		whole.WriteString(p.Chunk)
+	}
+	if got := strings.Split(whole.String(), "\x00"); !slices.Equal(got, argv) {
+		t.Fatalf("the parts hold %d words, not the argv", len(got))
+	}
+	short, _ := Lines(Record{Argv: []string{"ls", "/"}})
+	if len(short) != 1 {
+		t.Fatalf("a short record has %d lines", len(short))
 	}
 }
