@@ -110,6 +110,9 @@ func mcpServe(c *cli.Context) error {
 		return &usageError{msg: fmt.Sprintf("--max-concurrent is at most %d when shannot runs as root for another user", maxPrivilegedConcurrent)}
 	}
 	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"), Version: version, Log: log}
+	if who.privileged {
+		opts.MaxOutput = maxPrivilegedMCPOutput
+	}
 	for _, t := range targets {
 		opts.Hosts = append(opts.Hosts, t.String())
 	}

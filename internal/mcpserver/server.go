@@ -37,6 +37,11 @@ type Options struct {
 	Sandbox sandbox.Config
 	// MaxConcurrent commands run at once; 0 means DefaultMaxConcurrent.
 	MaxConcurrent int
+	// MaxOutput caps what a call may ask for of each stream; 0 means
+	// MaxMaxOutput. shannot lowers it for a hostile caller: a response
+	// holds its output several times over (escaped, as text and as
+	// structured content), and in root's memory.
+	MaxOutput int64
 	// Version is reported to clients.
 	Version string
 	// Log receives the server's log; nil discards it.
@@ -133,7 +138,9 @@ func (s *Server) Serve(ctx context.Context) error {
 // audited before it returns.
 func (s *Server) ServeStreams(ctx context.Context, in io.ReadCloser, out io.WriteCloser) error {
 	s.stopped = ctx
-	err := s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log})
+	// Requests waiting for their responses to be written are bounded, so
+	// that a client that never reads costs bounded memory.
+	err := s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log, MaxPending: 2 * s.opts.MaxConcurrent})
 	s.running.Wait()
 	return err
 }
@@ -162,7 +169,7 @@ func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunI
 		limits.Timeout = min(time.Duration(in.TimeoutS*float64(time.Second)), MaxTimeout)
 	}
 	if in.MaxOutputBytes > 0 {
-		limits.MaxOutput = min(in.MaxOutputBytes, MaxMaxOutput)
+		limits.MaxOutput = min(in.MaxOutputBytes, s.maxOutput())
 	}
 	return s.run(ctx, in.Host, in.Profile, in.Command, in.Stdin, limits)
 }
@@ -372,7 +379,7 @@ func (s *Server) readFile(ctx context.Context, _ *mcp.CallToolRequest, in ReadFi
 	}
 	limits := bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
 	if in.MaxBytes > 0 {
-		limits.MaxOutput = min(in.MaxBytes, MaxMaxOutput)
+		limits.MaxOutput = min(in.MaxBytes, s.maxOutput())
 	}
 	return s.run(ctx, in.Host, in.Profile, []string{"cat", "--", in.Path}, "", limits)
 }
@@ -389,4 +396,12 @@ func (s *Server) listDirectory(ctx context.Context, _ *mcp.CallToolRequest, in L
 		return nil, sandbox.Report{}, errors.New("path is empty")
 	}
 	return s.run(ctx, in.Host, in.Profile, []string{"ls", "-la", "--", in.Path}, "", bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
+}
+
+// maxOutput is the most a call may ask for of each stream.
+func (s *Server) maxOutput() int64 {
+	if s.opts.MaxOutput > 0 {
+		return min(s.opts.MaxOutput, MaxMaxOutput)
+	}
+	return MaxMaxOutput
 }

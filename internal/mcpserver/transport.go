@@ -38,14 +38,26 @@ type Transport struct {
 	Writer io.WriteCloser
 	// MaxFrame and MaxDepth override the package's limits when positive.
 	MaxFrame, MaxDepth int
+	// MaxPending bounds the requests handed to the SDK whose responses
+	// have not been written yet (default DefaultMaxPending). A client
+	// that sends but never reads then finds its requests no longer read,
+	// instead of the server holding every finished response in memory.
+	MaxPending int
 	// Log is told of every refused frame; nil discards.
 	Log *slog.Logger
 }
 
 // Connect implements mcp.Transport.
 func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
-	w := &lockedWriter{w: t.Writer}
+	n := t.MaxPending
+	if n <= 0 {
+		n = DefaultMaxPending
+	}
+	tokens, done := make(chan struct{}, n), make(chan struct{})
+	w := &lockedWriter{w: t.Writer, tokens: tokens}
 	f := &frameReader{
+		tokens:   tokens,
+		done:     done,
 		src:      t.Reader,
 		in:       bufio.NewReaderSize(t.Reader, 64<<10),
 		reply:    w,
@@ -67,17 +79,51 @@ func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
 	return (&mcp.IOTransport{Reader: f, Writer: w, MaxLineLength: 2*f.maxFrame + 1}).Connect(ctx)
 }
 
+// DefaultMaxPending is Transport.MaxPending's default.
+const DefaultMaxPending = 16
+
 // lockedWriter serialises the SDK's responses and the guard's error
-// responses, each written whole.
+// responses, each written whole. Each response the SDK writes frees one
+// pending request's token.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  io.WriteCloser
+	mu     sync.Mutex
+	w      io.WriteCloser
+	tokens chan struct{}
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
+	n, err := l.write(p)
+	if err == nil && isResponse(p) {
+		select {
+		case <-l.tokens:
+		default:
+		}
+	}
+	return n, err
+}
+
+// write writes without touching the tokens: the guard's own answers are
+// to requests the SDK never saw.
+func (l *lockedWriter) write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// head is what tells requests, notifications and responses apart.
+type head struct {
+	ID     json.RawMessage `json:"id"`
+	Method *string         `json:"method"`
+}
+
+func isResponse(p []byte) bool {
+	var h head
+	return json.Unmarshal(bytes.TrimSpace(p), &h) == nil && len(h.ID) > 0 && h.Method == nil
+}
+
+func isRequest(p []byte) bool {
+	var h head
+	return json.Unmarshal(p, &h) == nil && len(h.ID) > 0 && h.Method != nil
 }
 
 func (l *lockedWriter) Close() error { return l.w.Close() }
@@ -85,9 +131,14 @@ func (l *lockedWriter) Close() error { return l.w.Close() }
 // frameReader hands the SDK good frames, one line each, and answers the
 // others itself.
 type frameReader struct {
+	// tokens holds one per request handed on and not yet answered;
+	// done ends a wait for one when the stream closes.
+	tokens   chan struct{}
+	done     chan struct{}
+	closing  sync.Once
 	src      io.Closer
 	in       *bufio.Reader
-	reply    io.Writer
+	reply    *lockedWriter
 	maxFrame int
 	maxDepth int
 	log      *slog.Logger
@@ -102,6 +153,13 @@ func (f *frameReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		if isRequest(frame) {
+			select {
+			case f.tokens <- struct{}{}:
+			case <-f.done:
+				return 0, io.EOF
+			}
+		}
 		f.pending = frame
 	}
 	n := copy(p, f.pending)
@@ -109,7 +167,10 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (f *frameReader) Close() error { return f.src.Close() }
+func (f *frameReader) Close() error {
+	f.closing.Do(func() { close(f.done) })
+	return f.src.Close()
+}
 
 // next returns the next good frame with its newline. Bad frames are
 // answered on the way; the error is the stream's own (io.EOF at its end).
@@ -196,7 +257,7 @@ func (f *frameReader) refuse(id json.RawMessage, code int64, msg string) {
 		f.log.Error("encoding an error response", "err", err)
 		return
 	}
-	if _, err := f.reply.Write(append(resp, '\n')); err != nil {
+	if _, err := f.reply.write(append(resp, '\n')); err != nil {
 		f.log.Warn("writing an error response", "err", err)
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 
 	"github.com/shannot-project/shannot/pkg/profile"
 )
@@ -124,5 +128,67 @@ func TestDeeper(t *testing.T) {
 		if got := deeper([]byte(tc.in), tc.max); got != tc.want {
 			t.Errorf("deeper(%s, %d) = %v", tc.in, tc.max, got)
 		}
+	}
+}
+
+// A client that sends requests and never reads the responses finds its
+// requests no longer read once MaxPending are unanswered: the server
+// does not hold every finished response in memory.
+func TestPendingRequestsAreBounded(t *testing.T) {
+	var in strings.Builder
+	for i := 1; i <= 4; i++ {
+		fmt.Fprintf(&in, `{"jsonrpc":"2.0","id":%d,"method":"tools/list"}`+"\n", i)
+	}
+	outR, outW := io.Pipe()
+	defer outR.Close()
+	go io.Copy(io.Discard, outR) // the responses are read, but only when written
+	tr := &Transport{Reader: io.NopCloser(strings.NewReader(in.String())), Writer: outW, MaxPending: 2}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	read := func() (jsonrpc.Message, error) {
+		got := make(chan jsonrpc.Message, 1)
+		go func() {
+			m, err := conn.Read(ctx)
+			if err == nil {
+				got <- m
+			}
+		}()
+		select {
+		case m := <-got:
+			return m, nil
+		case <-time.After(300 * time.Millisecond):
+			return nil, errors.New("blocked")
+		}
+	}
+	for i := 1; i <= 2; i++ {
+		if _, err := read(); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	third := make(chan jsonrpc.Message, 1)
+	go func() {
+		if m, err := conn.Read(ctx); err == nil {
+			third <- m
+		}
+	}()
+	select {
+	case <-third:
+		t.Fatal("a third request was read with two unanswered")
+	case <-time.After(300 * time.Millisecond):
+	}
+	// One response written frees one place, and the third is read.
+	id, _ := jsonrpc.MakeID(float64(1))
+	if err := conn.Write(ctx, &jsonrpc.Response{ID: id, Result: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-third:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a written response did not free a place")
 	}
 }
