@@ -80,8 +80,11 @@ type Server struct {
 	slots    chan struct{}
 	log      *slog.Logger
 	// running counts the local runs in flight: ServeStreams returns only
-	// when each has ended and been audited.
-	running sync.WaitGroup
+	// when each has ended and been audited. Once stopping is set (under
+	// mu), no new run starts, so that Add never races Wait.
+	running  sync.WaitGroup
+	mu       sync.Mutex
+	stopping bool
 	// stopped ends every run when the session's context does.
 	stopped context.Context
 }
@@ -141,6 +144,9 @@ func (s *Server) ServeStreams(ctx context.Context, in io.ReadCloser, out io.Writ
 	// Requests waiting for their responses to be written are bounded, so
 	// that a client that never reads costs bounded memory.
 	err := s.MCP().Run(ctx, &Transport{Reader: in, Writer: out, Log: s.log, MaxPending: 2 * s.opts.MaxConcurrent})
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
 	s.running.Wait()
 	return err
 }
@@ -189,7 +195,13 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 	if len(s.opts.Hosts) > 0 || host != "" {
 		return s.runRemote(ctx, host, p, argv, stdin, limits)
 	}
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		return nil, sandbox.Report{}, errors.New("the server is stopping; nothing was run")
+	}
 	s.running.Add(1)
+	s.mu.Unlock()
 	defer s.running.Done()
 	if s.stopped != nil {
 		var cancel context.CancelFunc
