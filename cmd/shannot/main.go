@@ -11,6 +11,7 @@ import (
 	"github.com/shannot-project/shannot/internal/trust"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 )
 
 // Exit statuses of shannot's own, as env(1) and timeout(1) use them.
@@ -23,7 +24,7 @@ const (
 func main() {
 	// First of all, so that nothing the caller left open can reach the
 	// sandbox through bwrap.
-	if err := bwrap.CloseInheritedFiles(); err != nil {
+	if err := launch.CloseInheritedFiles(); err != nil {
 		fmt.Fprintf(os.Stderr, "shannot: %v\n", err)
 		os.Exit(exitFailure)
 	}

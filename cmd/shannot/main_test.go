@@ -12,6 +12,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 )
 
@@ -45,7 +46,7 @@ func TestExitCode(t *testing.T) {
 		{&bwrap.NotAllowedError{Command: "rm"}, 126},
 		{&bwrap.CommandNotFoundError{Command: "x", Err: bwrap.ErrNotFound}, 127},
 		{fmt.Errorf("loading: %w", &profile.Error{File: "p", Msg: "bad"}), 125},
-		{&bwrap.SetupError{ExitCode: 1}, 125},
+		{&launch.SetupError{ExitCode: 1}, 125},
 		{&usageError{msg: "bad flag"}, 125},
 	} {
 		if got := exitCode(tc.err); got != tc.want {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/trust"
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
@@ -133,12 +133,12 @@ func findBwrap(flag string) (string, error) {
 		if flag == "" {
 			flag = os.Getenv("BWRAP")
 		}
-		return bwrap.FindBwrap(flag, os.Getenv("PATH"))
+		return launch.FindBwrap(flag, os.Getenv("PATH"))
 	}
 	if flag != "" {
 		return "", refused("--bwrap")
 	}
-	b, err := bwrap.FindBwrap("", "")
+	b, err := launch.FindBwrap("", "")
 	if err != nil {
 		return "", err
 	}

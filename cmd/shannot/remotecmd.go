@@ -11,6 +11,7 @@ import (
 	"github.com/shannot-project/shannot/internal/mcpserver"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -104,7 +105,7 @@ func remoteCommandLine(env *remote.Envelope) (string, error) {
 
 // remoteRun is run --target: the envelope, then each host's ssh command
 // line (--dry-run) or the fleet runner.
-func remoteRun(c *cli.Context, argv []string, limits bwrap.Limits) error {
+func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	if who.privileged {
 		return refused("--target")
 	}
@@ -183,7 +184,7 @@ func remoteRunner(ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc 
 	for _, t := range targets {
 		byName[t.String()] = t
 	}
-	return func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits bwrap.Limits) (sandbox.Report, error) {
+	return func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits launch.Limits) (sandbox.Report, error) {
 		t, ok := byName[host]
 		if !ok {
 			return sandbox.Report{}, fmt.Errorf("unknown host %q", host)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/trust"
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -115,7 +115,7 @@ func runAction(c *cli.Context) (err error) {
 
 // execute runs the sandbox's command as run's flags say and returns its
 // status as a *statusError; the local run and a remote one share it.
-func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwrap.Limits, asJSON, noStdin bool) error {
+func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits launch.Limits, asJSON, noStdin bool) error {
 	var stdin = c.App.Reader
 	if noStdin {
 		stdin = nil
@@ -153,8 +153,8 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits bwr
 }
 
 // runLimits reads --timeout, --max-output and --on-overflow.
-func runLimits(c *cli.Context) (bwrap.Limits, error) {
-	l := bwrap.Limits{Timeout: durationOf(c, "timeout")}
+func runLimits(c *cli.Context) (launch.Limits, error) {
+	l := launch.Limits{Timeout: durationOf(c, "timeout")}
 	if l.Timeout < 0 {
 		return l, &usageError{msg: "--timeout must be positive"}
 	}

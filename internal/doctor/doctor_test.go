@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shannot-project/shannot/internal/identity"
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 )
 
 // fakeHost answers from a file tree (paths without the leading /) and
@@ -130,9 +130,9 @@ func TestDiagnose(t *testing.T) {
 			h.files["proc/sys/kernel/apparmor_restrict_unprivileged_userns"] = file("0\n")
 		}, []Finding{okBwrap, okMaxUserNS, okUserNS, okSeccomp, okLib, okTIOCSTI}},
 		{"bwrap missing: no user namespace run", func(h *fakeHost) {
-			h.bwrap, h.bwrapErr = "", bwrap.ErrBwrapNotFound
+			h.bwrap, h.bwrapErr = "", launch.ErrBwrapNotFound
 		}, []Finding{
-			{"bwrap", Fail, bwrap.ErrBwrapNotFound.Error(), "apt-get install bubblewrap (Debian, Ubuntu) or dnf install bubblewrap (Fedora)"},
+			{"bwrap", Fail, launch.ErrBwrapNotFound.Error(), "apt-get install bubblewrap (Debian, Ubuntu) or dnf install bubblewrap (Fedora)"},
 			okMaxUserNS, okSeccomp, okLib, okTIOCSTI}},
 		{"bwrap setuid, version unknown", func(h *fakeHost) {
 			h.files["usr/bin/bwrap"] = &fstest.MapFile{Mode: 0o755 | fs.ModeSetuid}

@@ -15,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -71,7 +72,7 @@ type AuditEvent struct {
 
 // RemoteFunc runs argv under a profile on a remote host and returns the
 // remote shannot's report; an error means the host was not reached.
-type RemoteFunc func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits bwrap.Limits) (sandbox.Report, error)
+type RemoteFunc func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits launch.Limits) (sandbox.Report, error)
 
 // Server runs sandboxed commands for MCP clients.
 type Server struct {
@@ -170,7 +171,7 @@ func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunI
 	if len(in.Command) == 0 || in.Command[0] == "" {
 		return nil, sandbox.Report{}, errors.New("command is empty: give the program and its arguments as a list, e.g. [\"ls\", \"-la\", \"/\"]")
 	}
-	limits := bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
+	limits := launch.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
 	if in.TimeoutS > 0 {
 		limits.Timeout = min(time.Duration(in.TimeoutS*float64(time.Second)), MaxTimeout)
 	}
@@ -181,7 +182,7 @@ func (s *Server) runCommand(ctx context.Context, _ *mcp.CallToolRequest, in RunI
 }
 
 // run runs argv under a profile and words the outcome for a model.
-func (s *Server) run(ctx context.Context, host, profileName string, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
+func (s *Server) run(ctx context.Context, host, profileName string, argv []string, stdin string, limits launch.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
 	p, err := s.profile(profileName)
 	if err != nil {
 		return nil, sandbox.Report{}, err
@@ -259,7 +260,7 @@ func (s *Server) run(ctx context.Context, host, profileName string, argv []strin
 }
 
 // runRemote runs argv on one of the server's hosts.
-func (s *Server) runRemote(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits bwrap.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
+func (s *Server) runRemote(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits launch.Limits) (*mcp.CallToolResult, sandbox.Report, error) {
 	if len(s.opts.Hosts) == 0 {
 		return nil, sandbox.Report{}, errors.New("this server runs commands on its own machine only; leave out \"host\"")
 	}
@@ -299,7 +300,7 @@ func (s *Server) explain(p *profile.Profile, argv []string, err error) error {
 }
 
 // readable renders a report as text for the model.
-func readable(r sandbox.Report, limits bwrap.Limits) string {
+func readable(r sandbox.Report, limits launch.Limits) string {
 	var b strings.Builder
 	switch {
 	case r.TimedOut:
@@ -389,7 +390,7 @@ func (s *Server) readFile(ctx context.Context, _ *mcp.CallToolRequest, in ReadFi
 	if in.Path == "" {
 		return nil, sandbox.Report{}, errors.New("path is empty")
 	}
-	limits := bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
+	limits := launch.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput}
 	if in.MaxBytes > 0 {
 		limits.MaxOutput = min(in.MaxBytes, s.maxOutput())
 	}
@@ -407,7 +408,7 @@ func (s *Server) listDirectory(ctx context.Context, _ *mcp.CallToolRequest, in L
 	if in.Path == "" {
 		return nil, sandbox.Report{}, errors.New("path is empty")
 	}
-	return s.run(ctx, in.Host, in.Profile, []string{"ls", "-la", "--", in.Path}, "", bwrap.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
+	return s.run(ctx, in.Host, in.Profile, []string{"ls", "-la", "--", in.Path}, "", launch.Limits{Timeout: DefaultTimeout, MaxOutput: DefaultMaxOutput})
 }
 
 // maxOutput is the most a call may ask for of each stream.

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
 
 func TestReadable(t *testing.T) {
 	sig := "SIGKILL"
-	limits := bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1024}
+	limits := launch.Limits{Timeout: 30 * time.Second, MaxOutput: 1024}
 	for _, tc := range []struct {
 		rep  sandbox.Report
 		want string
@@ -66,7 +67,7 @@ func TestExplain(t *testing.T) {
 // only the text, but a caller inside shannot can still match it.
 func TestErrorsKeepTheCause(t *testing.T) {
 	cause := errors.New("connection refused")
-	remote := func(context.Context, string, *profile.Profile, []string, string, bwrap.Limits) (sandbox.Report, error) {
+	remote := func(context.Context, string, *profile.Profile, []string, string, launch.Limits) (sandbox.Report, error) {
 		return sandbox.Report{}, cause
 	}
 	p := &profile.Profile{Name: "minimal", Environment: map[string]string{}}
@@ -74,7 +75,7 @@ func TestErrorsKeepTheCause(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = s.runRemote(context.Background(), "web1", p, []string{"ls"}, "", bwrap.Limits{})
+	_, _, err = s.runRemote(context.Background(), "web1", p, []string{"ls"}, "", launch.Limits{})
 	if want := "could not run on web1: connection refused"; err == nil || err.Error() != want || !errors.Is(err, cause) {
 		t.Errorf("runRemote: %v; want %q wrapping the cause", err, want)
 	}

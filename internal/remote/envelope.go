@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -44,7 +44,7 @@ type Envelope struct {
 // compiled) as cfg's Seccomp and Force say, here. p is not checked
 // against this host's files: its bind sources are the remote's. The
 // caller sets JSON and NoStdin.
-func NewEnvelope(p *profile.Profile, argv []string, limits bwrap.Limits, cfg sandbox.Config) (*Envelope, error) {
+func NewEnvelope(p *profile.Profile, argv []string, limits launch.Limits, cfg sandbox.Config) (*Envelope, error) {
 	env := &Envelope{Origin: p.Origin.String(), Argv: argv, Timeout: limits.Timeout, MaxOutput: limits.MaxOutput,
 		KillOnOverflow: limits.KillOnOverflow}
 	if p.SeccompProfile != nil {
@@ -63,8 +63,8 @@ func NewEnvelope(p *profile.Profile, argv []string, limits bwrap.Limits, cfg san
 }
 
 // Limits are the run's limits, as the remote enforces them.
-func (e *Envelope) Limits() bwrap.Limits {
-	return bwrap.Limits{Timeout: e.Timeout, MaxOutput: e.MaxOutput, KillOnOverflow: e.KillOnOverflow}
+func (e *Envelope) Limits() launch.Limits {
+	return launch.Limits{Timeout: e.Timeout, MaxOutput: e.MaxOutput, KillOnOverflow: e.KillOnOverflow}
 }
 
 // CommandLine is what ssh runs on the host: the shannot that [SSH.Install]

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/shannot-project/shannot/internal/identity"
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -47,8 +47,8 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	defer sb.Close()
 	host = bwrapUser(cfg.Identity)
 	var out, errOut bytes.Buffer
-	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, bwrap.Limits{Timeout: time.Minute, MaxOutput: 1 << 20}, self)
-	selfFD := sandbox.FilterFD + len(l.Files) - 1
+	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, launch.Limits{Timeout: time.Minute, MaxOutput: 1 << 20})
+	selfFD := l.AddFile(self)
 	l.Argv = probeArgv(selfFD, writeTargets(p))
 	l.Env = []string{Canary + "=leaked"}
 	status, err := l.Run(ctx)

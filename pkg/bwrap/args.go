@@ -44,8 +44,8 @@ const (
 
 // Options are what a run adds to the profile's sandbox.
 type Options struct {
-	// SeccompFD is the descriptor bwrap reads the BPF filter from, or a
-	// negative number for no filter.
+	// SeccompFD is the descriptor bwrap reads the BPF filter from; 0, the
+	// zero value, means no filter (descriptor 0 is the command's stdin).
 	SeccompFD int
 	// ForceUserNS gives the command a user namespace in which it cannot
 	// create others (--unshare-user --disable-userns) even when the
@@ -170,7 +170,7 @@ func Args(p *profile.Profile, opts Options) []string {
 	for _, m := range mounts(p, opts.BindFDs) {
 		args = append(args, m.args()...)
 	}
-	if opts.SeccompFD >= 0 {
+	if opts.SeccompFD > 0 {
 		args = append(args, optSeccomp, strconv.Itoa(opts.SeccompFD))
 	}
 	args = append(args, p.AdditionalArgs...)

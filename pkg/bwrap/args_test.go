@@ -44,13 +44,13 @@ func TestArgs(t *testing.T) {
 		{
 			name: "defaults",
 			doc:  `{"name": "x"}`,
-			opts: Options{SeccompFD: -1},
+			opts: Options{},
 			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
 		},
 		{
 			name: "network and user namespace shared",
 			doc:  `{"name": "x", "network_isolation": false, "user_namespace_isolation": false}`,
-			opts: Options{SeccompFD: -1},
+			opts: Options{},
 			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
 		},
 		{
@@ -70,7 +70,7 @@ func TestArgs(t *testing.T) {
 				          {"source": "/", "target": "/"},
 				          {"source": "/opt", "target": "/opt", "optional": true},
 				          {"source": "/var/x", "target": "/var/x", "optional": true, "read_only": false}]}`,
-			opts: Options{SeccompFD: -1},
+			opts: Options{},
 			want: [][]string{base, ns, {"--cap-drop", "ALL", "--clearenv",
 				"--ro-bind", "/", "/",
 				"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/opt", "/opt"}, masks,

@@ -1,5 +1,5 @@
-// Package bwrap turns a shannot profile into a bubblewrap command line
-// and runs it.
+// Package bwrap turns a shannot profile into a bubblewrap command line.
+// Running it is package launch's.
 //
 // [Args] is a pure function from a profile to bwrap's options; every
 // sandbox it describes, whatever the profile says, has:
@@ -15,14 +15,15 @@
 //     and user namespace unless the profile turns them off, and
 //     --disable-userns so the command cannot create nested user
 //     namespaces;
-//   - its own /proc and /dev, then the profile's tmpfs and bind mounts
-//     ordered by depth so that a deeper mount masks a shallower one;
+//   - its own /proc and /dev, with the kernel's knobs under /proc
+//     ([ProcMasks]) covered read-only, then the profile's tmpfs and bind
+//     mounts ordered by depth so that a deeper mount masks a shallower
+//     one (by descriptor, [Options.BindFDs], when shannot runs as root);
 //   - "--" before the command, so a command named like a bwrap option
 //     stays a command.
 //
 // [View] models the sandbox's file system from the same mounts so that a
 // command can be found, and checked against allowed_commands, before
-// anything is launched. [Launch] runs bwrap with the filter as an open
-// file descriptor, tells bwrap's own set-up failures apart from the
-// command's exit status, and forwards signals to the command.
+// anything is launched. [Quote] renders a command line a shell reads
+// back as the same words.
 package bwrap

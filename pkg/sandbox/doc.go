@@ -10,7 +10,7 @@
 //	sb, err := sandbox.Prepare(p, []string{"ls", "/"}, sandbox.Config{Bwrap: "/usr/bin/bwrap"})
 //	if err != nil { ... } // 126 / 127, or a bad filter: *seccomp.Error, *seccomp.PolicyError
 //	defer sb.Close()
-//	res, err := sb.Capture(ctx, nil, bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20}, false)
+//	res, err := sb.Capture(ctx, nil, launch.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20}, false)
 //
 // (the package's Example). A zero [Config] field means the default: a
 // JSON policy is compiled for this host ([seccomp.ThisHost]) unless

@@ -6,7 +6,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 )
@@ -25,9 +25,9 @@ func Example() {
 		log.Fatal(err) // 126 / 127, or a bad filter: *seccomp.Error, *seccomp.PolicyError
 	}
 	defer sb.Close()
-	res, err := sb.Capture(context.Background(), nil, bwrap.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20}, false)
+	res, err := sb.Capture(context.Background(), nil, launch.Limits{Timeout: 30 * time.Second, MaxOutput: 1 << 20}, false)
 	if err != nil {
-		log.Fatal(err) // bwrap could not set the sandbox up: *bwrap.SetupError
+		log.Fatal(err) // bwrap could not set the sandbox up: *launch.SetupError
 	}
 	fmt.Printf("exit status %d, %d bytes on stdout\n", res.ExitCode, len(res.Stdout))
 }

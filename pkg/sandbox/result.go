@@ -10,12 +10,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 )
 
 // Result is a command's outcome with its output captured.
 type Result struct {
-	bwrap.Status
+	launch.Status
 	Duration       time.Duration
 	Stdout, Stderr []byte
 }
@@ -23,14 +23,14 @@ type Result struct {
 // Capture runs the command with stdin (nil: /dev/null) and keeps its
 // output in memory, at most limits.MaxOutput bytes of each stream: set a
 // limit, or a command printing without end grows memory without end.
-// forwardSignals is as for Run. When bwrap fails (a *bwrap.SetupError),
+// forwardSignals is as for Run. When bwrap fails (a *launch.SetupError),
 // the Result comes with the error: its Stderr holds bwrap's message.
-func (sb *Sandbox) Capture(ctx context.Context, stdin io.Reader, limits bwrap.Limits, forwardSignals bool) (*Result, error) {
+func (sb *Sandbox) Capture(ctx context.Context, stdin io.Reader, limits launch.Limits, forwardSignals bool) (*Result, error) {
 	var out, errOut chunks
 	start := time.Now()
 	st, err := sb.Run(ctx, Streams{Stdin: stdin, Stdout: &out, Stderr: &errOut}, limits, forwardSignals)
 	res := &Result{Status: st, Duration: time.Since(start), Stdout: out.bytes(), Stderr: errOut.bytes()}
-	var setup *bwrap.SetupError
+	var setup *launch.SetupError
 	if err != nil && !errors.As(err, &setup) {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 )
 
 func TestReport(t *testing.T) {
@@ -23,11 +23,11 @@ func TestReport(t *testing.T) {
 		{"NUL bytes are binary", Result{Stdout: []byte{'a', 0, 'b'}}, "YQBi", "base64", ""},
 		{"other control characters are binary", Result{Stdout: []byte("a\x01")}, "YQE=", "base64", ""},
 		{"terminal colours are text", Result{Stdout: []byte("\x1b[31mred\x1b[0m\t\r\n")}, "\x1b[31mred\x1b[0m\t\r\n", "utf-8", ""},
-		{"text cut inside a character", Result{Status: bwrap.Status{StdoutTruncated: true}, Stdout: []byte("ab\xc3")}, "ab", "utf-8", ""},
-		{"binary, truncated", Result{Status: bwrap.Status{StdoutTruncated: true}, Stdout: []byte{0xff, 0xfe, 0xfd, 0xfc, 0xfb}}, "//79/Ps=", "base64", ""},
-		{"killed", Result{Status: bwrap.Status{ExitCode: 137}}, "", "utf-8", "SIGKILL"},
-		{"exit 200 is no signal", Result{Status: bwrap.Status{ExitCode: 200}}, "", "utf-8", ""},
-		{"timeout is no signal", Result{Status: bwrap.Status{ExitCode: 124, TimedOut: true}}, "", "utf-8", ""},
+		{"text cut inside a character", Result{Status: launch.Status{StdoutTruncated: true}, Stdout: []byte("ab\xc3")}, "ab", "utf-8", ""},
+		{"binary, truncated", Result{Status: launch.Status{StdoutTruncated: true}, Stdout: []byte{0xff, 0xfe, 0xfd, 0xfc, 0xfb}}, "//79/Ps=", "base64", ""},
+		{"killed", Result{Status: launch.Status{ExitCode: 137}}, "", "utf-8", "SIGKILL"},
+		{"exit 200 is no signal", Result{Status: launch.Status{ExitCode: 200}}, "", "utf-8", ""},
+		{"timeout is no signal", Result{Status: launch.Status{ExitCode: 124, TimedOut: true}}, "", "utf-8", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := tc.res.Report("p", []string{"x"})
@@ -44,7 +44,7 @@ func TestReport(t *testing.T) {
 
 // WriteJSON writes what json.Encoder writes for Report, byte for byte.
 func TestWriteJSONMatchesEncoder(t *testing.T) {
-	sig := Result{Status: bwrap.Status{ExitCode: 137}}
+	sig := Result{Status: launch.Status{ExitCode: 137}}
 	big := bytes.Repeat([]byte("héllo \x1b[1m\"quoted\" back\\slash <&> \u2028\u2029 tab\t\r\n"), 10000)
 	for _, tc := range []struct {
 		name string
@@ -54,8 +54,8 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		{"text", Result{Stdout: []byte("héllo\n"), Stderr: []byte("err\n")}},
 		{"binary", Result{Stdout: []byte{0, 0xff, 'b'}, Stderr: []byte{1}}},
 		{"escapes", Result{Stdout: []byte("\x1b[31m\"<a&b>\"\\\b\f\t\r\n\u2028\u2029\x7f")}},
-		{"cut inside a character", Result{Status: bwrap.Status{StdoutTruncated: true, StderrTruncated: true}, Stdout: []byte("ab\xc3"), Stderr: []byte("\xe2\x82")}},
-		{"binary, truncated", Result{Status: bwrap.Status{StdoutTruncated: true}, Stdout: []byte{0xff, 0xfe, 0xfd, 0xfc, 0xfb}}},
+		{"cut inside a character", Result{Status: launch.Status{StdoutTruncated: true, StderrTruncated: true}, Stdout: []byte("ab\xc3"), Stderr: []byte("\xe2\x82")}},
+		{"binary, truncated", Result{Status: launch.Status{StdoutTruncated: true}, Stdout: []byte{0xff, 0xfe, 0xfd, 0xfc, 0xfb}}},
 		{"large text, pieces cut between characters", Result{Stdout: big, Stderr: big[3:]}},
 		{"large binary", Result{Stdout: append(big, 0), Stderr: bytes.Repeat([]byte{0, 1, 2}, 100001)}},
 		{"killed", sig},

@@ -15,6 +15,7 @@ import (
 	"github.com/shannot-project/shannot/internal/hostpath"
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 	"github.com/shannot-project/shannot/profiles"
@@ -22,7 +23,7 @@ import (
 
 // Config says how sandboxes are built on this host.
 type Config struct {
-	// Bwrap is the bwrap executable (see bwrap.FindBwrap).
+	// Bwrap is the bwrap executable (see launch.FindBwrap).
 	Bwrap string
 	// Seccomp opens and compiles filters; a zero Host is this host.
 	Seccomp seccomp.Options
@@ -48,7 +49,7 @@ type Config struct {
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
 // first extra file handed to bwrap.
-const FilterFD = 3
+const FilterFD = launch.FirstFD
 
 // Sandbox is a profile's sandbox, ready to run a command.
 type Sandbox struct {
@@ -70,7 +71,7 @@ type Sandbox struct {
 // New opens the profile's filter and builds bwrap's options.
 func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 	sb := &Sandbox{Profile: p, Bwrap: cfg.Bwrap, Identity: cfg.Identity}
-	opts := bwrap.Options{SeccompFD: -1, ForceUserNS: cfg.ForceUserNS || cfg.Identity != nil}
+	opts := bwrap.Options{ForceUserNS: cfg.ForceUserNS || cfg.Identity != nil}
 	switch {
 	case cfg.Filter != nil:
 		if !cfg.Force {
@@ -105,7 +106,7 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 // addFile hands f to bwrap and returns the descriptor bwrap sees it on.
 func (sb *Sandbox) addFile(f *os.File) int {
 	sb.files = append(sb.files, f)
-	return FilterFD + len(sb.files) - 1
+	return launch.FirstFD + len(sb.files) - 1
 }
 
 // openSources opens every bind's source without following a symlink a
@@ -357,10 +358,10 @@ type Streams struct {
 	Stdout, Stderr io.Writer
 }
 
-// Launch returns the bwrap run for the command; extra files follow the
-// filter's descriptor.
-func (sb *Sandbox) Launch(s Streams, limits bwrap.Limits, extra ...*os.File) *bwrap.Launch {
-	l := &bwrap.Launch{
+// Launch returns the bwrap run for the command, with the filter and the
+// binds' sources already handed over; more files go in with AddFile.
+func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
+	l := &launch.Launch{
 		Bwrap:  sb.Bwrap,
 		Args:   sb.Args,
 		Argv:   sb.Argv,
@@ -370,7 +371,7 @@ func (sb *Sandbox) Launch(s Streams, limits bwrap.Limits, extra ...*os.File) *bw
 		Stderr: s.Stderr,
 		Limits: limits,
 	}
-	l.Files = append(append([]*os.File(nil), sb.files...), extra...)
+	l.Files = append([]*os.File(nil), sb.files...)
 	if sb.Identity != nil {
 		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
 	}
@@ -378,7 +379,7 @@ func (sb *Sandbox) Launch(s Streams, limits bwrap.Limits, extra ...*os.File) *bw
 }
 
 // Run runs the command with the given streams and limits.
-func (sb *Sandbox) Run(ctx context.Context, s Streams, limits bwrap.Limits, forwardSignals bool) (bwrap.Status, error) {
+func (sb *Sandbox) Run(ctx context.Context, s Streams, limits launch.Limits, forwardSignals bool) (launch.Status, error) {
 	l := sb.Launch(s, limits)
 	l.ForwardSignals = forwardSignals
 	return l.Run(ctx)

@@ -1,4 +1,4 @@
-package bwrap
+package launch
 
 import (
 	"bufio"
@@ -63,13 +63,16 @@ func unwrapExecError(err error) error {
 	return err
 }
 
+// FirstFD is the descriptor the first of Launch.Files gets in bwrap.
+const FirstFD = 3
+
 // Launch is one run of bwrap.
 type Launch struct {
 	Bwrap string   // bwrap executable
 	Args  []string // bwrap's options, from Args, ending with "--"
 	Argv  []string // the command and its arguments
-	// Files are handed to bwrap as descriptors 3, 4, ... in order; the
-	// seccomp filter's descriptor in Args must match its place here.
+	// Files are handed to bwrap as descriptors FirstFD, FirstFD+1, ...
+	// in order: add them with AddFile, which says which each gets.
 	Files  []*os.File
 	Env    []string  // bwrap's own environment (the command's is set by --setenv)
 	Stdin  io.Reader // nil: /dev/null
@@ -147,7 +150,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	}
 	defer statusR.Close()
 	files := append(append([]*os.File(nil), l.Files...), statusW)
-	statusFD := 3 + len(files) - 1
+	statusFD := FirstFD + len(files) - 1
 
 	argv := append([]string{l.Bwrap, optJSONStatusFD, strconv.Itoa(statusFD)}, l.Args...)
 	argv = append(argv, l.Argv...)
@@ -457,4 +460,13 @@ func CloseInheritedFiles() error {
 		unix.CloseOnExec(fd)
 	}
 	return nil
+}
+
+// optJSONStatusFD is bwrap's option for the status reports Run reads.
+const optJSONStatusFD = "--json-status-fd"
+
+// AddFile hands f to bwrap and returns the descriptor bwrap sees it on.
+func (l *Launch) AddFile(f *os.File) int {
+	l.Files = append(l.Files, f)
+	return FirstFD + len(l.Files) - 1
 }
