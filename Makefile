@@ -12,7 +12,9 @@ VERSION ?= $(shell ./scripts/version.sh)
 # (blackfriday), which would cost every launch its start-up time.
 TAGS    := urfave_cli_no_docs
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# The package that holds the version variables.
+CLIPKG  := github.com/shannot-project/shannot/internal/cli
+LDFLAGS := -X $(CLIPKG).version=$(VERSION) -X $(CLIPKG).commit=$(COMMIT)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -100,10 +102,10 @@ bench: build
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
 man: bin/man/shannot.1 bin/man/shannot-profile.5
-bin/man/shannot.1: $(wildcard cmd/shannot/*.go)
+bin/man/shannot.1: $(wildcard internal/cli/*.go)
 	@mkdir -p bin/man
 	$(GO) run ./cmd/shannot __man 1 > $@
-bin/man/shannot-profile.5: cmd/shannot/shannot-profile.5.md
+bin/man/shannot-profile.5: internal/cli/shannot-profile.5.md
 	@mkdir -p bin/man
 	$(GO) run ./cmd/shannot __man 5 > $@
 

@@ -1,24 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"time"
 
-	"github.com/shannot-project/shannot/internal/audit"
-	"github.com/shannot-project/shannot/internal/trust"
-
-	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/internal/cli"
 	"github.com/shannot-project/shannot/pkg/launch"
-)
-
-// Exit statuses of shannot's own, as env(1) and timeout(1) use them.
-const (
-	exitFailure    = 125 // shannot or bwrap failed: bad profile, bad filter, no sandbox
-	exitNotAllowed = 126 // allowed_commands refused the command
-	exitNotFound   = 127 // the command does not exist inside the sandbox
 )
 
 func main() {
@@ -26,79 +13,7 @@ func main() {
 	// sandbox through bwrap.
 	if err := launch.CloseInheritedFiles(); err != nil {
 		fmt.Fprintf(os.Stderr, "shannot: %v\n", err)
-		os.Exit(exitFailure)
+		os.Exit(cli.ExitFailure)
 	}
-	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
-
-// run runs the CLI and returns the process's exit status. It is the one
-// place that prints shannot's errors.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	who = whoInvoked()
-	if who.privileged {
-		if err := hardenPrivileged(); err != nil {
-			fmt.Fprintf(stderr, "shannot: %v\n", err)
-			cfg, cerr := audit.LoadConfig(trust.Open)
-			rec := audit.Record{Event: audit.EventEnd, Time: time.Now(), User: who.name, UID: who.uid,
-				Argv: args[1:], ExitStatus: exitFailure, Error: err.Error()}
-			if lerr := errors.Join(cerr, audit.Log(rec, cfg)); lerr != nil {
-				fmt.Fprintf(stderr, "shannot: warning: audit log: %v\n", lerr)
-			}
-			return exitFailure
-		}
-	}
-	app := newApp(stdin, stdout, stderr)
-	err := app.Run(implicitRunIn(app, args))
-	if err == nil {
-		return 0
-	}
-	code := exitCode(err)
-	var st *statusError
-	if !errors.As(err, &st) || st.err != nil {
-		fmt.Fprintf(stderr, "shannot: %v\n", err)
-	}
-	return code
-}
-
-// statusError carries an exit status, with an optional error to print.
-// The command's own status travels as a statusError without an error.
-type statusError struct {
-	code int
-	err  error
-	// reported: run --json has already printed the result object.
-	reported bool
-}
-
-func (e *statusError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *statusError) Unwrap() error { return e.err }
-
-// exitCode picks the exit status for an error that reached the top:
-// everything that is not the command's own status or a refusal of the
-// command is a failure of shannot's (bad profile, bad filter, bwrap).
-func exitCode(err error) int {
-	var (
-		st         *statusError
-		notAllowed *bwrap.NotAllowedError
-		notFound   *bwrap.CommandNotFoundError
-	)
-	switch {
-	case errors.As(err, &st):
-		return st.code
-	case errors.As(err, &notAllowed):
-		return exitNotAllowed
-	case errors.As(err, &notFound):
-		return exitNotFound
-	}
-	return exitFailure
-}
-
-// usageError is a command line that shannot cannot make sense of.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg + " (see shannot --help)" }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -69,7 +69,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{[]string{"shannot", "rm", "-rf", "/"}, 126, `shannot: command "rm" (/usr/bin/rm) is not allowed by profile "minimal"; allowed: ls, cat, grep, find` + "\n"},
 	} {
 		var out, errOut bytes.Buffer
-		code := run(tc.args, strings.NewReader(""), &out, &errOut)
+		code := Run(tc.args, strings.NewReader(""), &out, &errOut)
 		if code != tc.code || !strings.HasPrefix(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q; want exit %d, stderr starting %q", tc.args, code, errOut.String(), tc.code, tc.want)
 		}
@@ -78,7 +78,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 
 func TestDryRun(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run([]string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
+	code := Run([]string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
 	if _, err := user.Lookup(identity.DefaultUser); err != nil && os.Geteuid() == 0 {
 		// As root without the sandbox user, nothing runs, and shannot
 		// says how to create it.
@@ -134,7 +134,7 @@ func TestParseBytes(t *testing.T) {
 }
 
 func TestComplete(t *testing.T) {
-	app := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	app := New(Env{Stdin: nil, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	for _, tc := range []struct {
 		words []string
 		want  []string

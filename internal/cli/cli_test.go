@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ import (
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
+	code = Run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -155,7 +155,7 @@ func TestSliceFlagsKeepCommas(t *testing.T) {
 				return out
 			}, []string{"web1", "web2", "web3", "web0"}},
 	} {
-		app := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		app := New(Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 		var got any
 		actionOf(t, app, tc.path...).Action = func(c *cli.Context) error { got = tc.get(c); return nil }
 		if err := app.Run(append([]string{"shannot"}, tc.args...)); err != nil {
@@ -179,7 +179,7 @@ func walk(cmds []*cli.Command, path []string, f func(path []string, c *cli.Comma
 // implicitRun knows every global flag (whether it takes a value, in both
 // spellings, by every name) and every command.
 func TestImplicitRunKnowsEveryFlagAndCommand(t *testing.T) {
-	app := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	app := New(Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	for _, f := range app.Flags {
 		for _, n := range f.Names() {
 			for _, dash := range []string{"-", "--"} {
@@ -208,7 +208,7 @@ func TestImplicitRunKnowsEveryFlagAndCommand(t *testing.T) {
 // Completion offers every visible command and every flag at each level,
 // and after a flag that takes a value offers no commands.
 func TestCompletionKnowsEveryFlagAndCommand(t *testing.T) {
-	app := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	app := New(Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	check := func(path []string, cmds []*cli.Command, flags []cli.Flag) {
 		words := append(slices.Clone(path), "")
 		var names []string
@@ -256,7 +256,7 @@ func TestCompletionKnowsEveryFlagAndCommand(t *testing.T) {
 // A command that takes no arguments refuses them (exit 125) instead of
 // doing something else; a mistyped subcommand is an unknown command.
 func TestStrayArgumentsAreUsageErrors(t *testing.T) {
-	app := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	app := New(Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	var paths [][]string
 	walk(app.Commands, nil, func(path []string, c *cli.Command) {
 		if c.ArgsUsage == "" && !c.SkipFlagParsing {
@@ -309,15 +309,13 @@ func TestProfileFlagAfterTheCommand(t *testing.T) {
 
 // Under sudo, --profile after the command is what it is before it.
 func TestProfileFlagAfterTheCommandUnderSudo(t *testing.T) {
-	saved := who
-	t.Cleanup(func() { who = saved })
-	who = invoker{privileged: true, name: "mallory", uid: 1000}
+	mallory := invoker{privileged: true, name: "mallory", uid: 1000}
 	for _, args := range [][]string{
 		{"shannot", "run", "--profile", "minimal", "--dry-run", "ls"},
 		{"shannot", "verify", "-p", "nosuch"},
 		{"shannot", "export", "--profile", "minimal"},
 	} {
-		app := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		app := New(Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Caller: mallory})
 		err := app.Run(implicitRunIn(app, args))
 		var re *sudopolicy.RefusedError
 		if errors.As(err, &re) {

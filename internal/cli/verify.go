@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ one fails, 125 when the sandbox cannot be set up at all.
 Examples:
    shannot verify
    shannot --profile diagnostics verify`,
-		Flags: []cli.Flag{forceFlag, profileFlag()},
+		Flags: []cli.Flag{forceFlag(), profileFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: "verify takes no arguments; choose the profile with --profile"}

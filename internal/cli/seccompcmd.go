@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -118,6 +118,7 @@ func presetPath(ref string) (string, bool) {
 }
 
 func seccompCompile(c *cli.Context) error {
+	who := callerOf(c)
 	if c.NArg() != 2 {
 		return &usageError{msg: "seccomp compile needs POLICY.json and OUT.bpf"}
 	}
@@ -139,7 +140,7 @@ func seccompCompile(c *cli.Context) error {
 		name = "builtin:" + p
 		data, err = fs.ReadFile(profiles.FS, p)
 	} else {
-		data, err = readPolicy(in)
+		data, err = readPolicy(who, in)
 	}
 	if err != nil {
 		return &seccomp.Error{File: in, Msg: err.Error()}
@@ -188,7 +189,7 @@ func outError(out string, err error) error {
 // readPolicy reads a policy named on the command line. A pipe will do
 // (`seccomp compile <(jq ... policy.json) -`), except as root for
 // another user, where only trusted regular files are read.
-func readPolicy(path string) ([]byte, error) {
+func readPolicy(who invoker, path string) ([]byte, error) {
 	open := capread.OpenPipe
 	if who.privileged {
 		open = trust.Open
@@ -219,10 +220,11 @@ type inspection struct {
 }
 
 func seccompInspect(c *cli.Context) error {
+	who := callerOf(c)
 	if c.NArg() != 1 {
 		return &usageError{msg: "seccomp inspect needs one FILE"}
 	}
-	f, err := loadFilter(c.Args().First(), seccompOptions())
+	f, err := loadFilter(c.Args().First(), who.seccompOptions())
 	if err != nil {
 		return err
 	}
@@ -276,6 +278,7 @@ func seccompInspect(c *cli.Context) error {
 }
 
 func seccompExplain(c *cli.Context) error {
+	who := callerOf(c)
 	if c.NArg() < 2 || c.NArg() > 8 {
 		return &usageError{msg: "seccomp explain needs FILE SYSCALL and at most 6 arguments"}
 	}
@@ -287,7 +290,7 @@ func seccompExplain(c *cli.Context) error {
 			return &usageError{msg: err.Error()}
 		}
 	}
-	f, err := loadFilter(c.Args().First(), seccompOptions())
+	f, err := loadFilter(c.Args().First(), who.seccompOptions())
 	if err != nil {
 		return err
 	}

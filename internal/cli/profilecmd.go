@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -54,7 +54,7 @@ func profileCommand() *cli.Command {
 				Description: `Examples:
    shannot profile list`,
 				Action: func(c *cli.Context) error {
-					list, err := profileSearch("").List()
+					list, err := callerOf(c).profileSearch("").List()
 					if err != nil {
 						return err
 					}
@@ -62,7 +62,7 @@ func profileCommand() *cli.Command {
 					fmt.Fprintln(w, "NAME\tORIGIN\tDESCRIPTION")
 					for _, l := range list {
 						desc := ""
-						if p, err := profile.Open(l.Origin, opener()); err != nil {
+						if p, err := profile.Open(l.Origin, callerOf(c).opener()); err != nil {
 							desc = "invalid: " + err.Error()
 						} else {
 							desc = p.Description
@@ -113,14 +113,15 @@ Examples:
 // validateProfile loads the profile file f and its seccomp filter as a
 // run would, and runs nothing.
 func validateProfile(c *cli.Context, f string) error {
-	p, err := profile.Load(f, opener())
+	who := callerOf(c)
+	p, err := profile.Load(f, who.opener())
 	if err != nil {
 		return err
 	}
 	if p.SeccompProfile == nil {
 		return nil
 	}
-	filter, err := sandbox.OpenFilter(p, sandbox.Config{Seccomp: seccompOptions(),
+	filter, err := sandbox.OpenFilter(p, sandbox.Config{Seccomp: who.seccompOptions(),
 		Warn: func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) }})
 	if err != nil {
 		return err

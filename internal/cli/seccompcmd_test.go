@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 func seccompRun(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
+	code := Run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, errOut.String()
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -44,7 +44,7 @@ Examples:
 			&cli.StringFlag{Name: "on-overflow", Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the status and output when the command ends"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "give the command /dev/null as standard input"},
-			forceFlag,
+			forceFlag(),
 			profileFlag(),
 		},
 		Action: runAction,
@@ -52,9 +52,12 @@ Examples:
 }
 
 // forceFlag skips the check that a command can start under the filter.
-var forceFlag = &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
+func forceFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
+}
 
 func runAction(c *cli.Context) (err error) {
+	who := callerOf(c)
 	argv := c.Args().Slice()
 	if len(argv) == 0 {
 		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
@@ -154,6 +157,7 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits lau
 
 // runLimits reads --timeout, --max-output and --on-overflow.
 func runLimits(c *cli.Context) (launch.Limits, error) {
+	who := callerOf(c)
 	l := launch.Limits{Timeout: durationOf(c, "timeout")}
 	if l.Timeout < 0 {
 		return l, &usageError{msg: "--timeout must be positive"}
@@ -235,15 +239,16 @@ func writeAudit(c *cli.Context, rec audit.Record) {
 // loadProfile finds and loads the profile that --profile and the
 // discovery order select.
 func loadProfile(c *cli.Context) (*profile.Profile, error) {
+	who := callerOf(c)
 	ref, err := profileRef(c)
 	if err != nil {
 		return nil, err
 	}
-	origin, err := profileSearch(ref).Find()
+	origin, err := who.profileSearch(ref).Find()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Open(origin, opener())
+	return profile.Open(origin, who.opener())
 }
 
 // profileFlag is --profile on a command (run, verify, export), as the
@@ -278,10 +283,11 @@ func profileRef(c *cli.Context) (string, error) {
 // sandboxConfig is how this invocation builds sandboxes. A dry run needs
 // no bwrap on this host.
 func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
+	who := callerOf(c)
 	if c.Bool("force") && who.privileged {
 		return sandbox.Config{}, refused("--force")
 	}
-	b, err := findBwrap(c.String("bwrap"))
+	b, err := who.findBwrap(c.String("bwrap"))
 	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
 		return sandbox.Config{}, err
 	}
@@ -294,7 +300,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	}
 	return sandbox.Config{
 		Bwrap:       b,
-		Seccomp:     seccompOptions(),
+		Seccomp:     who.seccompOptions(),
 		Force:       c.Bool("force"),
 		ForceUserNS: who.privileged,
 		Identity:    id,

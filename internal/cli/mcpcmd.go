@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -62,12 +62,13 @@ Examples:
 }
 
 func mcpServe(c *cli.Context) error {
+	who := callerOf(c)
 	refs := c.StringSlice("profile")
 	if len(refs) == 0 {
 		refs = lineageString(c, "profile") // shannot --profile P mcp
 	}
 	if len(refs) == 0 {
-		names, err := profileSearch("").Names()
+		names, err := who.profileSearch("").Names()
 		if err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func mcpServe(c *cli.Context) error {
 	}
 	var profiles []*profile.Profile
 	for _, ref := range refs {
-		origin, err := profileSearch(ref).Find()
+		origin, err := who.profileSearch(ref).Find()
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func mcpServe(c *cli.Context) error {
 		if len(targets) > 0 {
 			load = profile.Read
 		}
-		p, err := load(origin, opener())
+		p, err := load(origin, who.opener())
 		if err != nil {
 			return err
 		}
@@ -117,7 +118,7 @@ func mcpServe(c *cli.Context) error {
 		opts.Hosts = append(opts.Hosts, t.String())
 	}
 	if len(targets) > 0 {
-		opts.Remote = remoteRunner(sshFromFlags(c), targets)
+		opts.Remote = remoteRunner(who, sshFromFlags(c), targets)
 	}
 	if who.privileged {
 		opts.Audit = func(e mcpserver.AuditEvent) {
@@ -190,6 +191,7 @@ func without(list []string, drop string) []string {
 }
 
 func mcpInstall(c *cli.Context) error {
+	who := callerOf(c)
 	self, err := os.Executable()
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -85,12 +85,12 @@ Examples:
 // readRemoteProfile loads a profile for another host: validated here,
 // but not checked against this host's files (the bind sources are the
 // remote's).
-func readRemoteProfile(ref string) (*profile.Profile, error) {
-	origin, err := profileSearch(ref).Find()
+func readRemoteProfile(who invoker, ref string) (*profile.Profile, error) {
+	origin, err := who.profileSearch(ref).Find()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Read(origin, opener())
+	return profile.Read(origin, who.opener())
 }
 
 // remoteCommandLine is the envelope's command line for the host, for
@@ -106,6 +106,7 @@ func remoteCommandLine(env *remote.Envelope) (string, error) {
 // remoteRun is run --target: the envelope, then each host's ssh command
 // line (--dry-run) or the fleet runner.
 func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
+	who := callerOf(c)
 	if who.privileged {
 		return refused("--target")
 	}
@@ -117,11 +118,11 @@ func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	if err != nil {
 		return err
 	}
-	p, err := readRemoteProfile(ref)
+	p, err := readRemoteProfile(who, ref)
 	if err != nil {
 		return err
 	}
-	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: seccompOptions(), Force: c.Bool("force")})
+	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.seccompOptions(), Force: c.Bool("force")})
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func remoteExecCommand() *cli.Command {
 		Hidden:          true,
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) (err error) {
-			if who.privileged {
+			if callerOf(c).privileged {
 				// The envelope chooses the sandbox: never under sudo.
 				return refused("a remote run's envelope")
 			}
@@ -179,7 +180,7 @@ func remoteExecCommand() *cli.Command {
 }
 
 // remoteRunner runs MCP tool calls on remote hosts.
-func remoteRunner(ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc {
+func remoteRunner(who invoker, ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc {
 	byName := map[string]remote.Target{}
 	for _, t := range targets {
 		byName[t.String()] = t
@@ -189,7 +190,7 @@ func remoteRunner(ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc 
 		if !ok {
 			return sandbox.Report{}, fmt.Errorf("unknown host %q", host)
 		}
-		env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: seccompOptions()})
+		env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.seccompOptions()})
 		if err != nil {
 			return sandbox.Report{}, err
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"debug/elf"
@@ -16,7 +16,7 @@ import (
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
-// version and commit are set at build time with -ldflags "-X main.version=...".
+// version and commit are set at build time with -ldflags "-X github.com/shannot-project/shannot/internal/cli.version=...".
 var (
 	version = "dev"
 	commit  = ""
@@ -26,10 +26,22 @@ func init() {
 	cli.VersionPrinter = printVersion
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+// Env is what an app reads and writes, and who called it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Caller decides what the app allows (see internal/invoker): the zero
+	// value is an ordinary user's own run.
+	Caller invoker
+}
+
+// New builds the CLI. It holds no state of its own beyond env.
+func New(env Env) *cli.App {
+	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	app := &cli.App{
-		Name:  "shannot",
-		Usage: "run a command in a read-only bubblewrap sandbox",
+		Metadata: map[string]any{callerKey: env.Caller},
+		Name:     "shannot",
+		Usage:    "run a command in a read-only bubblewrap sandbox",
 		UsageText: `shannot [--profile P] run [--dry-run] [--] COMMAND [ARG...]
 shannot [--profile P] COMMAND [ARG...]       (same as run)
 shannot [--profile P] export | verify
@@ -103,7 +115,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 // shannot command is the command to run. The commands and the flags that
 // take a value are the app's own (see implicitRunIn).
 func implicitRun(args []string) []string {
-	return implicitRunIn(newApp(nil, io.Discard, io.Discard), args)
+	return implicitRunIn(New(Env{Stdout: io.Discard, Stderr: io.Discard}), args)
 }
 
 // implicitRunIn is implicitRun for app: its commands and their aliases,
@@ -148,6 +160,7 @@ func versionString() string { return version }
 
 // printVersion is --version: what this binary is and what it would use.
 func printVersion(c *cli.Context) {
+	who := callerOf(c)
 	rev := commit
 	if bi, ok := debug.ReadBuildInfo(); ok && rev == "" {
 		for _, s := range bi.Settings {
@@ -168,7 +181,7 @@ func printVersion(c *cli.Context) {
 		link = "statically linked"
 	}
 	bw := "not found"
-	if b, err := findBwrap(""); err == nil {
+	if b, err := who.findBwrap(""); err == nil {
 		bw = b
 		if out, err := exec.Command(b, "--version").Output(); err == nil {
 			bw += " (" + strings.TrimSpace(string(out)) + ")"

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func guardCommands(cmds []*cli.Command, prefix string) {
 		path := strings.TrimSpace(prefix + " " + c.Name)
 		act, args := c.Action, takesArgs(c, path)
 		c.Action = func(ctx *cli.Context) error {
-			if who.privileged {
+			if callerOf(ctx).privileged {
 				if err := sudopolicy.Admit(path, flagsSet(ctx)); err != nil {
 					return err
 				}

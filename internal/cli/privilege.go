@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/trust"
@@ -25,9 +27,6 @@ type invoker struct {
 	name       string
 	uid        int
 }
-
-// who is the invoker of this process, set once by run.
-var who invoker
 
 func whoInvoked() invoker {
 	uid := os.Getuid()
@@ -99,7 +98,7 @@ func refused(what string) error { return fmt.Errorf("%s: %w", what, errRefused) 
 // opener opens the files that decide what the sandbox is: as root for
 // another user, only files no one but root could have written. Either
 // way only regular files, opened non-blocking (see capread.Open).
-func opener() func(string) (*os.File, error) {
+func (who invoker) opener() func(string) (*os.File, error) {
 	if who.privileged {
 		return trust.Open
 	}
@@ -108,7 +107,7 @@ func opener() func(string) (*os.File, error) {
 
 // profileSearch is where profiles are looked for: the caller's
 // environment and home count only when the caller is not hostile.
-func profileSearch(ref string) profile.Search {
+func (who invoker) profileSearch(ref string) profile.Search {
 	s := profile.DefaultSearch(ref)
 	if who.privileged {
 		s.Getenv = nil
@@ -118,17 +117,17 @@ func profileSearch(ref string) profile.Search {
 }
 
 // seccompOptions are the options filters are opened and compiled with.
-func seccompOptions() seccomp.Options {
+func (who invoker) seccompOptions() seccomp.Options {
 	cache := seccomp.DefaultCache()
 	if cache != nil && who.privileged {
 		cache.Open = trust.Open
 	}
-	return seccomp.Options{Cache: cache, Host: seccomp.ThisHost(), Open: opener()}
+	return seccomp.Options{Cache: cache, Host: seccomp.ThisHost(), Open: who.opener()}
 }
 
 // findBwrap finds bwrap: for a hostile caller, only in the system's
 // locations, root-owned, and never where --bwrap or $BWRAP say.
-func findBwrap(flag string) (string, error) {
+func (who invoker) findBwrap(flag string) (string, error) {
 	if !who.privileged {
 		if flag == "" {
 			flag = os.Getenv("BWRAP")
@@ -149,3 +148,15 @@ func findBwrap(flag string) (string, error) {
 	f.Close()
 	return b, nil
 }
+
+// callerOf is who called the app that c belongs to (Env.Caller).
+func callerOf(c *cli.Context) invoker { return appCaller(c.App) }
+
+// appCaller is Env.Caller of an app New built.
+func appCaller(app *cli.App) invoker {
+	inv, _ := app.Metadata[callerKey].(invoker)
+	return inv
+}
+
+// callerKey is where New keeps Env.Caller in the app's metadata.
+const callerKey = "shannot.caller"

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func TestProbeWritePathWithComma(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	app := newApp(strings.NewReader(""), &stdout, &stderr)
+	app := New(Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 	if err := app.Run([]string{"shannot", probeName, "--write", dir, "--write", filepath.Join(tmp, "c")}); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}

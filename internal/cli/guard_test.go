@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -12,9 +12,7 @@ import (
 // Under a hostile caller, every command and flag goes through the
 // invoker table, at every depth, hidden commands included.
 func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
-	saved := who
-	t.Cleanup(func() { who = saved })
-	who = invoker{privileged: true, name: "mallory", uid: 1000}
+	mallory := invoker{privileged: true, name: "mallory", uid: 1000}
 	for _, tc := range []struct {
 		args    []string
 		refused bool
@@ -30,8 +28,8 @@ func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
 		{[]string{"shannot", "-p", "minimal", "seccomp", "presets"}, false},
 	} {
 		var out, errOut bytes.Buffer
-		app := newApp(strings.NewReader(""), &out, &errOut)
-		err := app.Run(implicitRun(tc.args))
+		app := New(Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Caller: mallory})
+		err := app.Run(implicitRunIn(app, tc.args))
 		var re *sudopolicy.RefusedError
 		if got := errors.As(err, &re); got != tc.refused {
 			t.Errorf("%q: err %v (refused %v), want refused %v", tc.args, err, got, tc.refused)

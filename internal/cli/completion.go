@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -122,7 +122,7 @@ func complete(app *cli.App, words []string) []string {
 	if len(before) > 0 {
 		switch prev := before[len(before)-1]; {
 		case prev == "--profile" || prev == "-p":
-			return prefixed(profileNames(), cur)
+			return prefixed(profileNames(appCaller(app)), cur)
 		case prev == "--client":
 			return prefixed([]string{"claude-code", "claude-desktop", "codex"}, cur)
 		case prev == "--on-overflow":
@@ -176,8 +176,8 @@ func takesValue(flags []cli.Flag, word string) bool {
 	return false
 }
 
-func profileNames() []string {
-	names, _ := profileSearch("").Names()
+func profileNames(who invoker) []string {
+	names, _ := who.profileSearch("").Names()
 	return names
 }
 
