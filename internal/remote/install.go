@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shannot-project/shannot/pkg/bwrap"
 )
 
 // installTimeout bounds the installation on one host.
@@ -69,7 +71,7 @@ chmod 0755 "$tmp"
 mv -f "$tmp" %s
 trap - EXIT
 ./%s --version`, sum, path, path)
-	code, err := s.Exec(ctx, t, "sh -c "+shellQuote(script), f, out, out)
+	code, err := s.Exec(ctx, t, "sh -c "+bwrap.Quote([]string{script}), f, out, out)
 	if err != nil {
 		return "", err
 	}
@@ -127,9 +129,4 @@ func indent(s string) string {
 		return ""
 	}
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
-}
-
-// shellQuote quotes one word for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
