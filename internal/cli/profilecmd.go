@@ -114,7 +114,7 @@ Examples:
 // run would, and runs nothing.
 func validateProfile(c *cli.Context, f string) error {
 	who := callerOf(c)
-	p, err := profile.Load(f, who.opener())
+	p, err := profile.Open(profile.Origin{Path: f}, who.opener())
 	if err != nil {
 		return err
 	}

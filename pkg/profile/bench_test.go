@@ -42,7 +42,7 @@ func BenchmarkLoadLarge(b *testing.B) {
 	f := writeLarge(b, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Load(f, nil); err != nil {
+		if _, err := Open(Origin{Path: f}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

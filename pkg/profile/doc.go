@@ -10,7 +10,7 @@
 //
 // # Loading
 //
-// [Load] reads a profile file (at most [MaxSize] bytes), [Parse] checks
+// [Open] reads a profile file (at most [MaxSize] bytes), [Parse] checks
 // bytes already in memory. Both validate against the JSON Schema embedded
 // in this package (draft 2020-12, see schema.json) and then check what a
 // schema cannot express: absolute paths, NUL bytes, bind sources that

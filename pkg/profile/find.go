@@ -120,8 +120,11 @@ func IsPath(ref string) bool {
 	return strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".json")
 }
 
-// Open loads the profile at origin and checks it against this host (see
-// Load); open opens files (nil: capread.Open).
+// Open reads, validates and resolves the profile at origin: relative
+// paths are made absolute against the file's directory, bind sources are
+// canonicalised (symlinks resolved) and required ones must exist. open
+// opens the file; nil means capread.Open. A file given by the user is
+// Origin{Path: file}.
 func Open(o Origin, open Opener) (*Profile, error) {
 	p, err := Read(o, open)
 	if err != nil {

@@ -145,21 +145,6 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 // could have written (see internal/trust).
 type Opener func(name string) (*os.File, error)
 
-// Load reads, validates and resolves the profile file at path: relative
-// paths are made absolute against the file's directory, bind sources are
-// canonicalised (symlinks resolved) and required ones must exist. open
-// opens the file; nil means capread.Open.
-func Load(file string, open Opener) (*Profile, error) {
-	p, err := read(file, open)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.CheckHost(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 // read reads and parses a profile file.
 func read(file string, open Opener) (*Profile, error) {
 	abs, err := filepath.Abs(file)
@@ -226,7 +211,7 @@ func (w *worded) Unwrap() error { return w.err }
 
 // Parse validates the profile in data and fills in its defaults. Relative
 // paths resolve against the directory of origin. It does not look at the
-// host: bind sources are checked by Load.
+// host: bind sources are checked by Open.
 func Parse(data []byte, origin Origin) (*Profile, error) {
 	fail := func(ptr, format string, args ...any) error {
 		return &Error{File: origin.String(), Pointer: ptr, Msg: fmt.Sprintf(format, args...)}
@@ -389,8 +374,7 @@ func sandboxPath(p string) (string, error) {
 
 // CheckHost checks the bind sources on this host: required ones must
 // exist, and every existing one is canonicalised so that bwrap is handed
-// paths without symlinks (as root, see resolveSource). Load and Open call
-// it.
+// paths without symlinks (as root, see resolveSource). Open calls it.
 func (p *Profile) CheckHost() error {
 	for i := range p.Binds {
 		b := &p.Binds[i]

@@ -264,7 +264,7 @@ func TestParseDeepNesting(t *testing.T) {
 	}
 }
 
-func TestLoadChecksSources(t *testing.T) {
+func TestOpenChecksSources(t *testing.T) {
 	dir := t.TempDir()
 	os.Mkdir(filepath.Join(dir, "real"), 0o755)
 	os.Symlink("real", filepath.Join(dir, "link"))
@@ -277,15 +277,15 @@ func TestLoadChecksSources(t *testing.T) {
 	}
 	t.Run("missing required source", func(t *testing.T) {
 		f := write("a.json", `{"name": "a", "binds": [{"source": "nope", "target": "/n"}]}`)
-		_, err := Load(f, nil)
+		_, err := Open(Origin{Path: f}, nil)
 		want := "profile " + f + ": /binds/0/source: " + filepath.Join(dir, "nope") + ` does not exist on this host; create it, fix the path, or set "optional": true`
 		if err == nil || err.Error() != want {
-			t.Fatalf("Load = %v\nwant %s", err, want)
+			t.Fatalf("Open = %v\nwant %s", err, want)
 		}
 	})
 	t.Run("missing optional source", func(t *testing.T) {
 		f := write("b.json", `{"name": "b", "binds": [{"source": "nope", "target": "/n", "optional": true}]}`)
-		p, err := Load(f, nil)
+		p, err := Open(Origin{Path: f}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +295,7 @@ func TestLoadChecksSources(t *testing.T) {
 	})
 	t.Run("symlinked source is canonicalised", func(t *testing.T) {
 		f := write("c.json", `{"name": "c", "binds": [{"source": "link", "target": "/l"}]}`)
-		p, err := Load(f, nil)
+		p, err := Open(Origin{Path: f}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,15 +305,15 @@ func TestLoadChecksSources(t *testing.T) {
 		}
 	})
 	t.Run("missing file", func(t *testing.T) {
-		_, err := Load(filepath.Join(dir, "none.json"), nil)
+		_, err := Open(Origin{Path: filepath.Join(dir, "none.json")}, nil)
 		if err == nil || !strings.HasSuffix(err.Error(), "none.json: no such file") {
-			t.Fatalf("Load = %v", err)
+			t.Fatalf("Open = %v", err)
 		}
 	})
 	t.Run("directory", func(t *testing.T) {
-		_, err := Load(dir, nil)
+		_, err := Open(Origin{Path: dir}, nil)
 		if err == nil || !strings.HasSuffix(err.Error(), ": is a directory, not a regular file: give a profile file") {
-			t.Fatalf("Load = %v", err)
+			t.Fatalf("Open = %v", err)
 		}
 	})
 	t.Run("FIFO", func(t *testing.T) {
@@ -322,14 +322,14 @@ func TestLoadChecksSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
-		go func() { _, err := Load(fifo, nil); done <- err }()
+		go func() { _, err := Open(Origin{Path: fifo}, nil); done <- err }()
 		select {
 		case err := <-done:
 			if want := "profile " + fifo + ": is a FIFO, not a regular file: give a profile file"; err == nil || err.Error() != want {
-				t.Fatalf("Load = %v\nwant %s", err, want)
+				t.Fatalf("Open = %v\nwant %s", err, want)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatal("Load of a FIFO hangs")
+			t.Fatal("Open of a FIFO hangs")
 		}
 	})
 }
@@ -495,9 +495,9 @@ func TestDocsListEveryBwrapOption(t *testing.T) {
 }
 
 func TestErrorsKeepTheirCause(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "missing.json"), nil)
+	_, err := Open(Origin{Path: filepath.Join(t.TempDir(), "missing.json")}, nil)
 	var pe *Error
 	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("Load of a missing file: %v (%T); want a *profile.Error wrapping fs.ErrNotExist", err, err)
+		t.Fatalf("Open of a missing file: %v (%T); want a *profile.Error wrapping fs.ErrNotExist", err, err)
 	}
 }
