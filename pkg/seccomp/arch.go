@@ -59,7 +59,8 @@ func archOfToken(token uint32) string {
 	return fmt.Sprintf("AUDIT_ARCH %#x", token)
 }
 
-// ShortArch is the OCI name without its prefix, lower case: "x86_64".
+// ShortArch is the OCI name without its prefix, lower case: "x86_64",
+// the name libseccomp-golang reads and messages show.
 func ShortArch(oci string) string {
 	return strings.ToLower(strings.TrimPrefix(oci, "SCMP_ARCH_"))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
@@ -61,7 +60,7 @@ func (f *Filter) Compile(strict bool) (*Compiled, error) {
 		return nil, fmt.Errorf("libseccomp: setting optimize level: %w", err)
 	}
 	for _, a := range f.Arches {
-		arch, err := libseccomp.GetArchFromString(archName(a))
+		arch, err := libseccomp.GetArchFromString(ShortArch(a))
 		if err != nil {
 			return nil, fmt.Errorf("architecture %s: %w", a, err)
 		}
@@ -168,15 +167,10 @@ func scmpCondition(a Arg) (libseccomp.ScmpCondition, error) {
 	return libseccomp.MakeCondition(a.Index, ops[a.Op], a.Value)
 }
 
-// archName turns SCMP_ARCH_X86_64 into the "x86_64" libseccomp-golang reads.
-func archName(oci string) string {
-	return strings.ToLower(strings.TrimPrefix(oci, "SCMP_ARCH_"))
-}
-
 // SyscallNumber returns the number of a call on an architecture (OCI
 // name), as the filter sees it: x32 numbers carry 0x40000000.
 func SyscallNumber(name, arch string) (int32, error) {
-	a, err := libseccomp.GetArchFromString(archName(arch))
+	a, err := libseccomp.GetArchFromString(ShortArch(arch))
 	if err != nil {
 		return 0, fmt.Errorf("unknown architecture %s", arch)
 	}
@@ -190,7 +184,7 @@ func SyscallNumber(name, arch string) (int32, error) {
 // SyscallName returns the name of call number nr on an architecture
 // (OCI name), or "" when libseccomp does not know it.
 func SyscallName(nr int32, arch string) string {
-	a, err := libseccomp.GetArchFromString(archName(arch))
+	a, err := libseccomp.GetArchFromString(ShortArch(arch))
 	if err != nil {
 		return ""
 	}
