@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/hostconfig"
 )
 
@@ -212,7 +213,7 @@ func Marshal(r Record) ([]byte, error) {
 			return line, err
 		}
 	}
-	return nil, fmt.Errorf("bug: audit record does not fit in %d bytes", MaxRecord)
+	return nil, bug.Errorf("audit record does not fit in %d bytes", MaxRecord)
 }
 
 // shorten keeps about n bytes of s, half from its start and half from its

@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/capread"
 )
 
@@ -268,7 +268,7 @@ func fstatfs(f *os.File, st *unix.Statfs_t) error {
 func (c checker) checkOwner(abs, path string, st fs.FileInfo, link bool) error {
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !ok {
-		return errors.New("bug: no stat_t")
+		return bug.Errorf("no stat_t")
 	}
 	if sys.Uid != c.owner {
 		kind := "is owned by uid"

@@ -20,6 +20,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/jsonerr"
 )
@@ -234,7 +235,7 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	}
 	schema, err := compiledSchema()
 	if err != nil {
-		return nil, fmt.Errorf("bug: embedded profile schema does not compile: %w", err)
+		return nil, bug.Errorf("embedded profile schema does not compile: %w", err)
 	}
 	if err := schema.Validate(doc); err != nil {
 		var ve *jsonschema.ValidationError

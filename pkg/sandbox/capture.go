@@ -9,6 +9,8 @@ import (
 	"io"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/shannot-project/shannot/internal/bug"
 )
 
 // chunks collects a stream in pieces that are never copied while it
@@ -81,7 +83,7 @@ func (r *Result) WriteJSON(w io.Writer, profile string, argv []string) error {
 	i := fieldValue(frame, "stdout", 0)
 	j := fieldValue(frame, "stderr", max(i, 0))
 	if i < 0 || j < i {
-		return fmt.Errorf("sandbox: bug: the report's output fields are not where WriteJSON looks for them: %s", frame)
+		return fmt.Errorf("sandbox: %w", bug.Errorf("the report's output fields are not where WriteJSON looks for them: %s", frame))
 	}
 	out := bufio.NewWriterSize(w, 64<<10)
 	out.Write(frame[:i])

@@ -10,6 +10,8 @@ import (
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/internal/bug"
 )
 
 // ErrNoLibseccomp is returned by the functions that need libseccomp when
@@ -151,7 +153,7 @@ func scmpAction(a Action) (libseccomp.ScmpAction, error) {
 	case Allow:
 		return libseccomp.ActAllow, nil
 	}
-	return 0, fmt.Errorf("bug: unknown action kind %d", a.Kind)
+	return 0, bug.Errorf("unknown action kind %d", a.Kind)
 }
 
 func scmpCondition(a Arg) (libseccomp.ScmpCondition, error) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/shannot-project/shannot/internal/bug"
 )
 
 // Program is a classic-BPF seccomp program, decoded and ready to run.
@@ -94,7 +96,7 @@ func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
 		switch in := p.Instructions[pc].(type) {
 		case bpf.LoadAbsolute:
 			if in.Size != 4 || in.Off >= seccompDataSize || in.Off%4 != 0 {
-				return 0, steps, bug(pc, in)
+				return 0, steps, badInstruction(pc, in)
 			}
 			a = c.word(in.Off)
 		case loadLen:
@@ -123,12 +125,12 @@ func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
 			}
 		case bpf.ALUOpConstant:
 			if in.Op == bpf.ALUOpMod || in.Op == bpf.ALUOpDiv && in.Val == 0 {
-				return 0, steps, bug(pc, in)
+				return 0, steps, badInstruction(pc, in)
 			}
 			a = alu(in.Op, a, in.Val)
 		case bpf.ALUOpX:
 			if in.Op == bpf.ALUOpMod {
-				return 0, steps, bug(pc, in)
+				return 0, steps, badInstruction(pc, in)
 			}
 			if in.Op == bpf.ALUOpDiv && x == 0 {
 				return 0, steps, nil
@@ -159,15 +161,15 @@ func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
 		case bpf.RetA:
 			return a, steps, nil
 		default:
-			return 0, steps, bug(pc, in)
+			return 0, steps, badInstruction(pc, in)
 		}
 	}
-	return 0, steps, fmt.Errorf("bug: the program ran off its end, which Decode should have refused")
+	return 0, steps, bug.Errorf("the program ran off its end, which Decode should have refused")
 }
 
-// bug reports an instruction that Decode should have refused.
-func bug(pc int, in bpf.Instruction) error {
-	return fmt.Errorf("bug: instruction %d (%v) is not one the kernel runs in a seccomp filter, and Decode let it through", pc, in)
+// badInstruction reports an instruction that Decode should have refused.
+func badInstruction(pc int, in bpf.Instruction) error {
+	return bug.Errorf("instruction %d (%v) is not one the kernel runs in a seccomp filter, and Decode let it through", pc, in)
 }
 
 // alu is the kernel's 32-bit arithmetic; Trace has dealt with division
