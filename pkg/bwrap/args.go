@@ -6,40 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 	"github.com/shannot-project/shannot/pkg/profile"
-)
-
-// bwrap's options, spelled once.
-const (
-	optDieWithParent = "--die-with-parent"
-	optNewSession    = "--new-session"
-	optCapDrop       = "--cap-drop"
-	optClearenv      = "--clearenv"
-	optSetenv        = "--setenv"
-	optUnshareUser   = "--unshare-user"
-	optDisableUserns = "--disable-userns"
-	optUnshareIPC    = "--unshare-ipc"
-	optUnsharePID    = "--unshare-pid"
-	optUnshareUTS    = "--unshare-uts"
-	optUnshareCgroup = "--unshare-cgroup-try"
-	optUnshareNet    = "--unshare-net"
-	optProc          = "--proc"
-	optDev           = "--dev"
-	optTmpfs         = "--tmpfs"
-	optDir           = "--dir"
-	optSymlink       = "--symlink"
-	optROBind        = "--ro-bind"
-	optROBindTry     = "--ro-bind-try"
-	optBind          = "--bind"
-	optBindTry       = "--bind-try"
-	optDevBind       = "--dev-bind"
-	optDevBindTry    = "--dev-bind-try"
-	optROBindFD      = "--ro-bind-fd"
-	optBindFD        = "--bind-fd"
-	optChdir         = "--chdir"
-	optSeccomp       = "--seccomp"
-	optJSONStatusFD  = "--json-status-fd"
-	endOfOptions     = "--"
 )
 
 // Options are what a run adds to the profile's sandbox.
@@ -71,7 +39,7 @@ var ProcMasks = []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc
 
 // Mount is one file system operation of the sandbox, in bwrap's terms.
 type Mount struct {
-	Op     string // one of --proc, --dev, --tmpfs, --dir, --symlink or a bind option
+	Op     string // an option of bwrap's that makes a mount: --proc, --dev, --tmpfs, --dir, --symlink or a bind
 	Source string // host path of a bind, or the text of a symlink
 	Target string // path inside the sandbox
 	// FD, when not 0, is the descriptor of the bind's source, which the
@@ -81,25 +49,21 @@ type Mount struct {
 
 func (m Mount) args() []string {
 	if m.FD > 0 {
-		op := optROBindFD
-		if m.Op == optBind || m.Op == optBindTry {
-			op = optBindFD
+		op := option.ROBindFD
+		if m.Op == option.Bind || m.Op == option.BindTry {
+			op = option.BindFD
 		}
 		return []string{op, strconv.Itoa(m.FD), m.Target}
 	}
-	switch m.Op {
-	case optProc, optDev, optTmpfs, optDir:
+	if o, _ := option.Lookup(m.Op); o.Model == option.MakeDir {
 		return []string{m.Op, m.Target}
 	}
 	return []string{m.Op, m.Source, m.Target}
 }
 
 func (m Mount) isBind() bool {
-	switch m.Op {
-	case optROBind, optROBindTry, optBind, optBindTry, optDevBind, optDevBindTry:
-		return true
-	}
-	return false
+	o, _ := option.Lookup(m.Op)
+	return o.Model == option.BindMount
 }
 
 // Mounts returns the sandbox's mounts in the order bwrap performs them:
@@ -110,18 +74,18 @@ func Mounts(p *profile.Profile) []Mount { return mounts(p, nil) }
 // mounts is Mounts with the binds' sources given by descriptor (see
 // Options.BindFDs).
 func mounts(p *profile.Profile, fds []int) []Mount {
-	ms := []Mount{{Op: optProc, Target: "/proc"}}
+	ms := []Mount{{Op: option.Proc, Target: "/proc"}}
 	for _, m := range ProcMasks {
-		ms = append(ms, Mount{Op: optROBindTry, Source: m, Target: m})
+		ms = append(ms, Mount{Op: option.ROBindTry, Source: m, Target: m})
 	}
-	ms = append(ms, Mount{Op: optDev, Target: "/dev"})
+	ms = append(ms, Mount{Op: option.Dev, Target: "/dev"})
 	for _, t := range p.TmpfsPaths {
-		ms = append(ms, Mount{Op: optTmpfs, Target: t})
+		ms = append(ms, Mount{Op: option.Tmpfs, Target: t})
 	}
 	for i, b := range p.Binds {
-		op := optBind
+		op := option.Bind
 		if b.ReadOnly {
-			op = optROBind
+			op = option.ROBind
 		}
 		if b.Optional {
 			op += "-try"
@@ -150,31 +114,31 @@ func depth(p string) int {
 // Args returns bwrap's options for the profile's sandbox, ending with
 // "--": the command follows them.
 func Args(p *profile.Profile, opts Options) []string {
-	args := []string{optDieWithParent, optNewSession}
+	args := []string{option.DieWithParent, option.NewSession}
 	if p.UserNamespaceIsolation || opts.ForceUserNS {
-		args = append(args, optUnshareUser, optDisableUserns)
+		args = append(args, option.UnshareUser, option.DisableUserns)
 	}
-	args = append(args, optUnshareIPC, optUnsharePID, optUnshareUTS, optUnshareCgroup)
+	args = append(args, option.UnshareIPC, option.UnsharePID, option.UnshareUTS, option.UnshareCgroupTry)
 	if p.NetworkIsolation {
-		args = append(args, optUnshareNet)
+		args = append(args, option.UnshareNet)
 	}
-	args = append(args, optCapDrop, "ALL", optClearenv)
+	args = append(args, option.CapDrop, "ALL", option.Clearenv)
 	keys := make([]string, 0, len(p.Environment))
 	for k := range p.Environment {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		args = append(args, optSetenv, k, p.Environment[k])
+		args = append(args, option.Setenv, k, p.Environment[k])
 	}
 	for _, m := range mounts(p, opts.BindFDs) {
 		args = append(args, m.args()...)
 	}
 	if opts.SeccompFD > 0 {
-		args = append(args, optSeccomp, strconv.Itoa(opts.SeccompFD))
+		args = append(args, option.Seccomp, strconv.Itoa(opts.SeccompFD))
 	}
 	args = append(args, p.AdditionalArgs...)
-	return append(args, endOfOptions)
+	return append(args, option.End)
 }
 
 // Quote renders argv as one line that a POSIX shell reads back as the

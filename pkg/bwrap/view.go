@@ -8,7 +8,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
 // View models the sandbox's file system from its mounts, so that paths
@@ -34,25 +34,24 @@ func NewView(mounts []Mount, extra []string) *View {
 	v := &View{mounts: append([]Mount(nil), mounts...)}
 	for i := 0; i < len(extra); i++ {
 		opt := extra[i]
-		n, known := profile.BwrapOptionArity[opt]
+		o, known := option.Lookup(opt)
 		if !known {
 			continue
 		}
-		if i+n >= len(extra) {
+		if i+o.Arity >= len(extra) {
 			break // bwrap itself will complain about the missing argument
 		}
-		a := extra[i+1 : i+1+n]
-		switch opt {
-		case optROBind, optROBindTry, optBind, optBindTry, optDevBind, optDevBindTry:
+		a := extra[i+1 : i+1+o.Arity]
+		switch o.Model {
+		case option.BindMount, option.MakeSymlink:
 			v.mounts = append(v.mounts, Mount{Op: opt, Source: a[0], Target: path.Clean(a[1])})
-		case optSymlink:
-			v.mounts = append(v.mounts, Mount{Op: opt, Source: a[0], Target: path.Clean(a[1])})
-		case optTmpfs, optDir, optProc, optDev:
+		case option.MakeDir:
 			v.mounts = append(v.mounts, Mount{Op: opt, Target: path.Clean(a[0])})
-		case optChdir:
+		case option.SetCwd:
 			v.Cwd = path.Clean(a[0])
+		case option.Unmodelled: // nothing of the file system to follow
 		}
-		i += n
+		i += o.Arity
 	}
 	return v
 }
@@ -118,7 +117,7 @@ func (v *View) at(p string) entry {
 				return entry{kind: kindLink, link: link, host: host}
 			}
 			return entry{kind: kindHost, host: host}
-		case m.Op == optSymlink:
+		case m.Op == option.Symlink:
 			if p == m.Target {
 				return entry{kind: kindLink, link: m.Source}
 			}

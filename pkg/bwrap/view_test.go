@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"testing"
 	"time"
+
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
 // fakeFS is a host file system of regular files, directories and links.
@@ -56,12 +58,12 @@ func TestLookPath(t *testing.T) {
 		"/usr/bin/dirlink": "link:/usr/sbin",
 	}
 	mounts := []Mount{
-		{Op: optProc, Target: "/proc"}, {Op: optDev, Target: "/dev"},
-		{Op: optTmpfs, Target: "/tmp"},
-		{Op: optROBind, Source: "/usr", Target: "/usr"},
-		{Op: optROBindTry, Source: "/usr/bin", Target: "/bin"},
-		{Op: optROBind, Source: "/etc", Target: "/etc"},
-		{Op: optROBindTry, Source: "/missing", Target: "/opt"},
+		{Op: option.Proc, Target: "/proc"}, {Op: option.Dev, Target: "/dev"},
+		{Op: option.Tmpfs, Target: "/tmp"},
+		{Op: option.ROBind, Source: "/usr", Target: "/usr"},
+		{Op: option.ROBindTry, Source: "/usr/bin", Target: "/bin"},
+		{Op: option.ROBind, Source: "/etc", Target: "/etc"},
+		{Op: option.ROBindTry, Source: "/missing", Target: "/opt"},
 	}
 	v := NewView(mounts, []string{"--hostname", "x", "--symlink", "usr/sbin", "/sbin", "--ro-bind", "/srv", "/srv/deep", "--chdir", "/usr"})
 	v.Lstat, v.Readlink = host.lstat, host.readlink

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
 // systemBwraps are where bwrap is looked for when neither --bwrap nor
@@ -152,7 +154,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	files := append(append([]*os.File(nil), l.Files...), statusW)
 	statusFD := FirstFD + len(files) - 1
 
-	argv := append([]string{l.Bwrap, optJSONStatusFD, strconv.Itoa(statusFD)}, l.Args...)
+	argv := append([]string{l.Bwrap, option.JSONStatusFD, strconv.Itoa(statusFD)}, l.Args...)
 	argv = append(argv, l.Argv...)
 	cmd := &exec.Cmd{
 		Path:       l.Bwrap,
@@ -461,9 +463,6 @@ func CloseInheritedFiles() error {
 	}
 	return nil
 }
-
-// optJSONStatusFD is bwrap's option for the status reports Run reads.
-const optJSONStatusFD = "--json-status-fd"
 
 // AddFile hands f to bwrap and returns the descriptor bwrap sees it on.
 func (l *Launch) AddFile(f *os.File) int {

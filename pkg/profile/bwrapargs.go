@@ -8,15 +8,16 @@ import (
 	"strings"
 
 	"github.com/shannot-project/shannot/internal/jsonerr"
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
-// bwrapOption is one option of bwrap 0.8 as a profile's additional_args
-// sees it. additional_args are deny-by-default: an option is allowed
-// only when it is known to keep a read-only sandbox read-only (it
-// narrows the sandbox, or changes only what is inside its own tmpfs),
-// and every other option, known or not, is refused.
-type bwrapOption struct {
-	arity int
+// bwrapRule is what additional_args may do with one bwrap option; its
+// name and arity are package option's. additional_args are
+// deny-by-default: an option is allowed only when it is known to keep a
+// read-only sandbox read-only (it narrows the sandbox, or changes only
+// what is inside its own tmpfs), and every other option, known or not,
+// is refused.
+type bwrapRule struct {
 	// refused says why a profile may not use the option and what to use
 	// instead; "" for an allowed option.
 	refused string
@@ -31,91 +32,95 @@ const (
 	takesFD        = "it takes a file descriptor that shannot does not hand over"
 	joinsNamespace = "it would join a namespace of another process"
 	notNeeded      = "a read-only sandbox does not need it, and it is not known to be safe"
+	noOverlays     = "overlays are not supported"
+	noLabels       = "SELinux labels are not supported"
+	noIdentity     = "the sandbox's identity is shannot's to choose"
+	noHostDevices  = "it gives the sandbox host devices; remove it: the sandbox has its own /dev"
+	useSeccomp     = "use seccomp_profile"
 )
 
-var bwrapOptions = map[string]bwrapOption{
+// bwrapRules holds a rule for every option of package option (a test
+// checks that the two name the same options).
+var bwrapRules = map[string]bwrapRule{
 	// Namespaces: unsharing more is always allowed.
-	"--unshare-all": {}, "--unshare-user": {}, "--unshare-user-try": {}, "--unshare-ipc": {},
-	"--unshare-pid": {}, "--unshare-net": {}, "--unshare-uts": {}, "--unshare-cgroup": {},
-	"--unshare-cgroup-try": {}, "--disable-userns": {}, "--assert-userns-disabled": {},
-	"--share-net":   {refused: `it gives the sandbox the host's network; set "network_isolation": false instead`},
-	"--userns":      {arity: 1, refused: joinsNamespace},
-	"--userns2":     {arity: 1, refused: joinsNamespace},
-	"--pidns":       {arity: 1, refused: joinsNamespace},
-	"--uid":         {arity: 1, refused: "the sandbox's identity is shannot's to choose"},
-	"--gid":         {arity: 1, refused: "the sandbox's identity is shannot's to choose"},
-	"--hostname":    {arity: 1, check: nonEmpty},
-	"--new-session": {}, "--die-with-parent": {},
-	"--as-pid-1": {refused: "shannot relies on bwrap's own pid 1 to reap the command's processes and pass signals on"},
+	option.UnshareAll: {}, option.UnshareUser: {}, option.UnshareUserTry: {}, option.UnshareIPC: {},
+	option.UnsharePID: {}, option.UnshareNet: {}, option.UnshareUTS: {}, option.UnshareCgroup: {},
+	option.UnshareCgroupTry: {}, option.DisableUserns: {}, option.AssertUsernsDisabled: {},
+	option.ShareNet:   {refused: `it gives the sandbox the host's network; set "network_isolation": false instead`},
+	option.Userns:     {refused: joinsNamespace},
+	option.Userns2:    {refused: joinsNamespace},
+	option.Pidns:      {refused: joinsNamespace},
+	option.UID:        {refused: noIdentity},
+	option.GID:        {refused: noIdentity},
+	option.Hostname:   {check: nonEmpty},
+	option.NewSession: {}, option.DieWithParent: {},
+	option.AsPID1: {refused: "shannot relies on bwrap's own pid 1 to reap the command's processes and pass signals on"},
 
 	// The environment.
-	"--clearenv": {},
-	"--setenv":   {arity: 2, check: checkSetenv},
-	"--unsetenv": {arity: 1, check: func(_ *argsCheck, a []string) string { return varName(a[0]) }},
-	"--chdir":    {arity: 1, check: absolute},
-	"--argv0":    {arity: 1, refused: "it changes the command's argv[0], by which a multi-call binary picks what to run: the command checked against allowed_commands would not be the one that runs"},
+	option.Clearenv: {},
+	option.Setenv:   {check: checkSetenv},
+	option.Unsetenv: {check: func(_ *argsCheck, a []string) string { return varName(a[0]) }},
+	option.Chdir:    {check: absolute},
+	option.Argv0:    {refused: "it changes the command's argv[0], by which a multi-call binary picks what to run: the command checked against allowed_commands would not be the one that runs"},
 
 	// Capabilities: dropping is allowed, adding never.
-	"--cap-drop": {arity: 1, check: nonEmpty},
-	"--cap-add":  {arity: 1, refused: "it gives the command capabilities back; the command must hold none"},
+	option.CapDrop: {check: nonEmpty},
+	option.CapAdd:  {refused: "it gives the command capabilities back; the command must hold none"},
 
 	// Host paths: only through binds.
-	"--bind": {arity: 2, refused: useBinds}, "--bind-try": {arity: 2, refused: useBinds},
-	"--ro-bind": {arity: 2, refused: useBinds}, "--ro-bind-try": {arity: 2, refused: useBinds},
-	"--dev-bind":     {arity: 2, refused: "it gives the sandbox host devices; remove it: the sandbox has its own /dev"},
-	"--dev-bind-try": {arity: 2, refused: "it gives the sandbox host devices; remove it: the sandbox has its own /dev"},
-	"--bind-fd":      {arity: 2, refused: takesFD}, "--ro-bind-fd": {arity: 2, refused: takesFD},
-	"--file": {arity: 2, refused: takesFD}, "--bind-data": {arity: 2, refused: takesFD},
-	"--ro-bind-data": {arity: 2, refused: takesFD}, "--args": {arity: 1, refused: takesFD},
-	"--lock-file": {arity: 1, refused: "it opens a host path as bwrap's user; " + notNeeded},
-	"--chmod":     {arity: 2, refused: "it changes the mode of a file, which through a writable bind is the host's"},
+	option.Bind: {refused: useBinds}, option.BindTry: {refused: useBinds},
+	option.ROBind: {refused: useBinds}, option.ROBindTry: {refused: useBinds},
+	option.DevBind: {refused: noHostDevices}, option.DevBindTry: {refused: noHostDevices},
+	option.BindFD: {refused: takesFD}, option.ROBindFD: {refused: takesFD},
+	option.File: {refused: takesFD}, option.BindData: {refused: takesFD},
+	option.ROBindData: {refused: takesFD}, option.Args: {refused: takesFD},
+	option.LockFile: {refused: "it opens a host path as bwrap's user; " + notNeeded},
+	option.Chmod:    {refused: "it changes the mode of a file, which through a writable bind is the host's"},
 
 	// The sandbox's own file system: tmpfs, directories and symlinks in
 	// it, outside every bind.
-	"--tmpfs":      {arity: 1, check: checkTmpfs},
-	"--dir":        {arity: 1, check: checkCreated},
-	"--symlink":    {arity: 2, check: checkSymlink},
-	"--perms":      {arity: 1, check: octal},
-	"--size":       {arity: 1, check: decimal},
-	"--remount-ro": {arity: 1, check: absolute},
-	"--proc":       {arity: 1, refused: "the sandbox already has its own /proc; a second one would not get the protections shannot gives /proc (its kernel knobs read-only)"},
-	"--dev":        {arity: 1, refused: "the sandbox already has its own /dev"},
-	"--mqueue":     {arity: 1, refused: notNeeded},
+	option.Tmpfs:     {check: checkTmpfs},
+	option.Dir:       {check: checkCreated},
+	option.Symlink:   {check: checkSymlink},
+	option.Perms:     {check: octal},
+	option.Size:      {check: decimal},
+	option.RemountRO: {check: absolute},
+	option.Proc:      {refused: "the sandbox already has its own /proc; a second one would not get the protections shannot gives /proc (its kernel knobs read-only)"},
+	option.Dev:       {refused: "the sandbox already has its own /dev"},
+	option.Mqueue:    {refused: notNeeded},
 
 	// What shannot sets up itself, or cannot follow.
-	"--seccomp":         {arity: 1, refused: "use seccomp_profile"},
-	"--add-seccomp-fd":  {arity: 1, refused: "use seccomp_profile"},
-	"--exec-label":      {arity: 1, refused: "SELinux labels are not supported"},
-	"--file-label":      {arity: 1, refused: "SELinux labels are not supported"},
-	"--sync-fd":         {arity: 1, refused: takesFD},
-	"--block-fd":        {arity: 1, refused: takesFD},
-	"--userns-block-fd": {arity: 1, refused: takesFD},
-	"--info-fd":         {arity: 1, refused: takesFD},
-	"--json-status-fd":  {arity: 1, refused: "shannot uses it itself"},
-	"--help":            {refused: "bwrap would print its help instead of running the command"},
-	"--version":         {refused: "bwrap would print its version instead of running the command"},
+	option.Seccomp:       {refused: useSeccomp},
+	option.AddSeccompFD:  {refused: useSeccomp},
+	option.ExecLabel:     {refused: noLabels},
+	option.FileLabel:     {refused: noLabels},
+	option.SyncFD:        {refused: takesFD},
+	option.BlockFD:       {refused: takesFD},
+	option.UsernsBlockFD: {refused: takesFD},
+	option.InfoFD:        {refused: takesFD},
+	option.JSONStatusFD:  {refused: "shannot uses it itself"},
+	option.Help:          {refused: "bwrap would print its help instead of running the command"},
+	option.Version:       {refused: "bwrap would print its version instead of running the command"},
 	// Newer bwrap's overlays: not in 0.8, and not modelled.
-	"--overlay-src": {arity: 1, refused: "overlays are not supported"}, "--overlay": {arity: 3, refused: "overlays are not supported"},
-	"--tmp-overlay": {arity: 1, refused: "overlays are not supported"}, "--ro-overlay": {arity: 1, refused: "overlays are not supported"},
+	option.OverlaySrc: {refused: noOverlays}, option.Overlay: {refused: noOverlays},
+	option.TmpOverlay: {refused: noOverlays}, option.ROOverlay: {refused: noOverlays},
 }
 
-// BwrapOptionArity is how many arguments each bwrap option shannot
-// knows takes, allowed or not, so that additional_args can be read
-// without mistaking a value for an option.
-var BwrapOptionArity = func() map[string]int {
-	m := make(map[string]int, len(bwrapOptions))
-	for name, o := range bwrapOptions {
-		m[name] = o.arity
+// rule is the rule for a known option: one package option knows but
+// bwrapRules forgot is refused, deny-by-default.
+func rule(name string) bwrapRule {
+	if r, ok := bwrapRules[name]; ok {
+		return r
 	}
-	return m
-}()
+	return bwrapRule{refused: notNeeded}
+}
 
 // AllowedBwrapOptions lists the options additional_args may use, sorted.
 func AllowedBwrapOptions() []string {
 	var out []string
-	for name, o := range bwrapOptions {
-		if o.refused == "" {
-			out = append(out, name)
+	for _, o := range option.All() {
+		if rule(o.Name).refused == "" {
+			out = append(out, o.Name)
 		}
 	}
 	slices.Sort(out)
@@ -137,22 +142,23 @@ func checkAdditionalArgs(p *Profile, targets map[string]string, fail func(ptr, f
 	ptr := func(i int) string { return fmt.Sprintf("/additional_args/%d", i) }
 	for i := 0; i < len(args); i++ {
 		opt := args[i]
-		o, known := bwrapOptions[opt]
+		o, known := option.Lookup(opt)
+		r := rule(opt)
 		switch {
-		case opt == "--":
+		case opt == option.End:
 			return fail(ptr(i), `"--" would end bwrap's options early and change which command runs; remove it`)
-		case known && o.refused != "":
-			return fail(ptr(i), "%s is refused in additional_args: %s", opt, o.refused)
-		case known && i+o.arity >= len(args):
-			return fail(ptr(i), "%s needs %d argument(s)", opt, o.arity)
+		case known && r.refused != "":
+			return fail(ptr(i), "%s is refused in additional_args: %s", opt, r.refused)
+		case known && i+o.Arity >= len(args):
+			return fail(ptr(i), "%s needs %d argument(s)", opt, o.Arity)
 		case known:
-			if o.check != nil {
+			if r.check != nil {
 				c := &argsCheck{binds: p.Binds, targets: targets, ptr: ptr(i)}
-				if msg := o.check(c, args[i+1:i+1+o.arity]); msg != "" {
+				if msg := r.check(c, args[i+1:i+1+o.Arity]); msg != "" {
 					return fail(ptr(i), "%s %s", opt, msg)
 				}
 			}
-			i += o.arity
+			i += o.Arity
 		case strings.HasPrefix(opt, "-"):
 			return fail(ptr(i), "unknown bwrap option %s: additional_args takes only the options known to be safe (see \"additional_args\" in docs/profiles.md)",
 				jsonerr.Quote(opt))

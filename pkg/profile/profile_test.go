@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
 func TestParseDefaults(t *testing.T) {
@@ -484,7 +486,8 @@ func TestDocsListEveryBwrapOption(t *testing.T) {
 	if len(allowed) == 0 {
 		t.Fatal("no allowed options")
 	}
-	for opt := range BwrapOptionArity {
+	for _, o := range option.All() {
+		opt := o.Name
 		if strings.HasPrefix(opt, "--overlay") || strings.HasSuffix(opt, "-overlay") {
 			continue // "overlays"
 		}

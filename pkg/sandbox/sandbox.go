@@ -15,6 +15,7 @@ import (
 	"github.com/shannot-project/shannot/internal/hostpath"
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -116,8 +117,8 @@ func (sb *Sandbox) addFile(f *os.File) int {
 func (sb *Sandbox) openSources() ([]int, error) {
 	p := sb.Profile
 	for i := 0; i < len(p.AdditionalArgs); i++ {
-		switch a := p.AdditionalArgs[i]; a {
-		case "--bind", "--bind-try", "--ro-bind", "--ro-bind-try", "--dev-bind", "--dev-bind-try":
+		a := p.AdditionalArgs[i]
+		if o, _ := option.Lookup(a); o.Model == option.BindMount {
 			return nil, &profile.Error{File: p.Origin.String(), Pointer: fmt.Sprintf("/additional_args/%d", i),
 				Msg: a + " in additional_args is refused when shannot runs as root: put the bind in binds, whose sources a root-run shannot opens safely"}
 		}
