@@ -14,30 +14,10 @@ import (
 	"github.com/shannot-project/shannot/internal/bug"
 )
 
-// ErrNoLibseccomp is returned by the functions that need libseccomp when
-// shannot was built without cgo; never in this build.
-var ErrNoLibseccomp = errors.New("built without libseccomp")
-
-// OptimizeLevel is libseccomp's optimisation: 2 lays the rules out as a
-// binary tree, which makes the program longer but the path each call
-// walks through it much shorter (see docs/performance.md).
-const OptimizeLevel = 2
-
 // LibraryVersion is the version of the libseccomp shannot runs with.
 func LibraryVersion() string {
 	major, minor, micro := libseccomp.GetLibraryVersion()
 	return fmt.Sprintf("%d.%d.%d", major, minor, micro)
-}
-
-// Compiled is a filter compiled to a BPF program.
-type Compiled struct {
-	Program []byte
-	// Unknown lists the call names libseccomp does not know (too new for
-	// it, or misspelt). They get the default action.
-	Unknown []string
-	// Warnings are the filter's (see Filter.Warnings).
-	Warnings []string
-	Rules    int // rules compiled, after Docker conditions
 }
 
 // Compile compiles f with libseccomp. With strict, a call name that

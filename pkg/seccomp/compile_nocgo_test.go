@@ -1,0 +1,26 @@
+//go:build !cgo
+
+package seccomp
+
+import (
+	"errors"
+	"testing"
+)
+
+// Without cgo, what needs libseccomp says so with the one sentinel, whose
+// message tells the user what this build can still do.
+func TestNoLibseccomp(t *testing.T) {
+	if _, err := (&Filter{}).Compile(false); !errors.Is(err, ErrNoLibseccomp) {
+		t.Errorf("Compile = %v, want ErrNoLibseccomp", err)
+	}
+	if _, err := SyscallNumber("read", "SCMP_ARCH_X86_64"); !errors.Is(err, ErrNoLibseccomp) {
+		t.Errorf("SyscallNumber = %v, want ErrNoLibseccomp", err)
+	}
+	want := "this shannot was built without cgo, so without libseccomp: it can use .bpf filters but not compile JSON policies"
+	if got := ErrNoLibseccomp.Error(); got != want {
+		t.Errorf("ErrNoLibseccomp = %q, want %q", got, want)
+	}
+	if v := LibraryVersion(); v != "" {
+		t.Errorf("LibraryVersion = %q, want empty without libseccomp", v)
+	}
+}
