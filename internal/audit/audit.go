@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/shannot-project/shannot/internal/bug"
+	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/hostconfig"
 )
 
@@ -69,7 +70,7 @@ const ConfigPath = hostconfig.Path
 
 // LoadConfig reads the configuration with open (which, under sudo, only
 // accepts root-owned files). A missing file is no error.
-func LoadConfig(open func(string) (*os.File, error)) (Config, error) {
+func LoadConfig(open capread.Opener) (Config, error) {
 	h, err := hostconfig.Load(open)
 	return Config{File: h.AuditLog}, err
 }

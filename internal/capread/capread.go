@@ -58,6 +58,12 @@ func Kind(m fs.FileMode) string {
 	return "not a regular file"
 }
 
+// Opener opens a file for reading. shannot's is Open, or, when it runs
+// as root for another user, one that also refuses files a non-root user
+// could have written (internal/trust's Open). Every package that reads
+// files through a caller-chosen opener takes this type.
+type Opener func(name string) (*os.File, error)
+
 // Open opens path for reading as an input file: only a regular file,
 // judged before it is opened and again through the descriptor. A path
 // that is anything else gives a *NotRegularError.

@@ -98,7 +98,7 @@ func refused(what string) error { return fmt.Errorf("%s: %w", what, errRefused) 
 // opener opens the files that decide what the sandbox is: as root for
 // another user, only files no one but root could have written. Either
 // way only regular files, opened non-blocking (see capread.Open).
-func (who invoker) opener() func(string) (*os.File, error) {
+func (who invoker) opener() capread.Opener {
 	if who.privileged {
 		return trust.Open
 	}

@@ -32,7 +32,7 @@ type Config struct {
 
 // Load reads the configuration with open (which, under sudo, only
 // accepts root-owned files). A missing file is no error: the defaults.
-func Load(open func(string) (*os.File, error)) (Config, error) {
+func Load(open capread.Opener) (Config, error) {
 	var c Config
 	f, err := open(Path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/profiles"
 )
 
@@ -125,7 +126,7 @@ func IsPath(ref string) bool {
 // canonicalised (symlinks resolved) and required ones must exist. open
 // opens the file; nil means capread.Open. A file given by the user is
 // Origin{Path: file}.
-func Open(o Origin, open Opener) (*Profile, error) {
+func Open(o Origin, open capread.Opener) (*Profile, error) {
 	p, err := Read(o, open)
 	if err != nil {
 		return nil, err
@@ -138,7 +139,7 @@ func Open(o Origin, open Opener) (*Profile, error) {
 
 // Read loads and validates the profile at origin without looking at
 // this host's file system: for a profile that runs on another host.
-func Read(o Origin, open Opener) (*Profile, error) {
+func Read(o Origin, open capread.Opener) (*Profile, error) {
 	if !o.Builtin {
 		return read(o.Path, open)
 	}

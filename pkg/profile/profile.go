@@ -141,13 +141,8 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile("profile.schema.json")
 })
 
-// Opener opens a file for reading. shannot's is capread.Open, or, when it
-// runs as root for another user, one that refuses files a non-root user
-// could have written (see internal/trust).
-type Opener func(name string) (*os.File, error)
-
 // read reads and parses a profile file.
-func read(file string, open Opener) (*Profile, error) {
+func read(file string, open capread.Opener) (*Profile, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
@@ -163,7 +158,7 @@ func read(file string, open Opener) (*Profile, error) {
 }
 
 // readCapped reads a regular file of at most MaxSize bytes.
-func readCapped(file string, open Opener) ([]byte, error) {
+func readCapped(file string, open capread.Opener) ([]byte, error) {
 	f, err := open(file)
 	if err != nil {
 		return nil, describeOpenError(err)
@@ -185,7 +180,7 @@ func describeOpenError(err error) error {
 		return fmt.Errorf("is %s, not a regular file: give a profile file", ne.Kind)
 	}
 	var pe *os.PathError
-	if errors.As(err, &pe) && pe.Err == syscall.ELOOP {
+	if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ELOOP) {
 		return &worded{"too many levels of symbolic links", err}
 	}
 	if errors.As(err, &pe) {

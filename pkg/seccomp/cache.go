@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/shannot-project/shannot/internal/atomicfile"
+	"github.com/shannot-project/shannot/internal/capread"
 )
 
 // Cache keeps compiled programs by the hash of what they were compiled
@@ -21,7 +22,7 @@ type Cache struct {
 	Dir string
 	// Open opens entries; nil means os.Open. When shannot runs as root
 	// for another user it refuses entries a non-root user could write.
-	Open Opener
+	Open capread.Opener
 }
 
 // cacheFormat changes whenever the entry format or the compiler's

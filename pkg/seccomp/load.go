@@ -30,15 +30,12 @@ type Loaded struct {
 // Close releases the filter's file.
 func (l *Loaded) Close() error { return l.File.Close() }
 
-// Opener opens a file for reading (see profile.Opener).
-type Opener func(name string) (*os.File, error)
-
 // Options control how a filter is read and a policy compiled.
 type Options struct {
 	Strict bool   // unknown call names are errors
 	Cache  *Cache // nil: always compile
 	Host   Host
-	Open   Opener // opens filter files; nil: capread.Open
+	Open   capread.Opener // opens filter files; nil: capread.Open
 }
 
 // Open loads the filter at path. A BPF program is checked (see CheckBPF)
