@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -104,17 +103,10 @@ func loadFilter(ref string, opts seccomp.Options) (*seccomp.Loaded, error) {
 // presetPath turns "readonly" or "builtin:seccomp/readonly.json" into the
 // embedded file's name.
 func presetPath(ref string) (string, bool) {
-	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
+	if name, ok := profiles.Cut(ref); ok {
 		return name, true
 	}
-	if strings.ContainsAny(ref, "/.") {
-		return "", false
-	}
-	name := "seccomp/" + ref + ".json"
-	if _, err := fs.Stat(profiles.FS, name); err != nil {
-		return "", false
-	}
-	return name, true
+	return profiles.Policy(ref)
 }
 
 func seccompCompile(c *cli.Context) error {
@@ -137,8 +129,8 @@ func seccompCompile(c *cli.Context) error {
 		err  error
 	)
 	if p, ok := presetPath(in); ok {
-		name = "builtin:" + p
-		data, err = fs.ReadFile(profiles.FS, p)
+		name = profiles.Ref(p)
+		data, err = profiles.ReadFile(p)
 	} else {
 		data, err = readPolicy(who, in)
 	}
@@ -349,17 +341,14 @@ func parseArg(s string) (uint64, error) {
 }
 
 func seccompPresets(c *cli.Context) error {
-	names, err := fs.Glob(profiles.FS, "seccomp/*.json")
-	if err != nil {
-		return err
-	}
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tFILE\tDESCRIPTION")
-	for _, n := range names {
-		data, _ := fs.ReadFile(profiles.FS, n)
+	for _, name := range profiles.Policies() {
+		file, _ := profiles.Policy(name)
+		data, _ := profiles.ReadFile(file)
 		var p seccomp.Policy
 		_ = json.Unmarshal(data, &p)
-		fmt.Fprintf(w, "%s\tbuiltin:%s\t%s\n", strings.TrimSuffix(strings.TrimPrefix(n, "seccomp/"), ".json"), n, firstSentence(p.Comment))
+		fmt.Fprintf(w, "%s\t%s\t%s\n", name, profiles.Ref(file), firstSentence(p.Comment))
 	}
 	return w.Flush()
 }

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -83,13 +82,13 @@ func (s Search) Find() (Origin, error) {
 
 // lookup resolves a path or a name given by the user.
 func (s Search) lookup(ref, from string) (Origin, error) {
-	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
+	if name, ok := profiles.Cut(ref); ok {
 		// As profile list names it: builtin:minimal.json (or builtin:minimal).
-		name = strings.TrimSuffix(name, ".json") + ".json"
-		if _, err := fs.Stat(profiles.FS, name); err != nil || strings.Contains(name, "/") {
+		file, ok := profiles.Profile(name)
+		if !ok {
 			return Origin{}, fmt.Errorf("no built-in profile %q (from %s); see shannot profile list", ref, from)
 		}
-		return Origin{Path: name, Builtin: true}, nil
+		return Origin{Path: file, Builtin: true}, nil
 	}
 	if IsPath(ref) {
 		// Not looked at here: opening it says whether it exists, and
@@ -107,8 +106,8 @@ func (s Search) lookup(ref, from string) (Origin, error) {
 			return Origin{Path: f}, nil
 		}
 	}
-	if _, err := fs.Stat(profiles.FS, ref+".json"); err == nil {
-		return Origin{Path: ref + ".json", Builtin: true}, nil
+	if file, ok := profiles.Profile(ref); ok {
+		return Origin{Path: file, Builtin: true}, nil
 	}
 	names, _ := s.Names()
 	return Origin{}, fmt.Errorf("no profile named %q (from %s); known profiles: %s; or give a path such as ./%s.json",
@@ -143,7 +142,7 @@ func Read(o Origin, open capread.Opener) (*Profile, error) {
 	if !o.Builtin {
 		return read(o.Path, open)
 	}
-	data, err := fs.ReadFile(profiles.FS, o.Path)
+	data, err := profiles.ReadFile(o.Path)
 	if err != nil {
 		return nil, &Error{File: o.String(), Msg: "no such built-in profile"}
 	}
@@ -177,12 +176,9 @@ func (s Search) List() ([]Listing, error) {
 			add(strings.TrimSuffix(filepath.Base(m), ".json"), Origin{Path: m})
 		}
 	}
-	builtins, err := fs.Glob(profiles.FS, "*.json")
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range builtins {
-		add(strings.TrimSuffix(b, ".json"), Origin{Path: b, Builtin: true})
+	for _, name := range profiles.Profiles() {
+		file, _ := profiles.Profile(name)
+		add(name, Origin{Path: file, Builtin: true})
 	}
 	return out, nil
 }

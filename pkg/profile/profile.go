@@ -23,6 +23,7 @@ import (
 	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/jsonerr"
+	"github.com/shannot-project/shannot/profiles"
 )
 
 // MaxSize is the largest profile, in bytes, that shannot reads.
@@ -84,7 +85,7 @@ type Origin struct {
 // String names the origin the way error messages do.
 func (o Origin) String() string {
 	if o.Builtin {
-		return "builtin:" + o.Path
+		return profiles.Ref(o.Path)
 	}
 	return o.Path
 }
@@ -339,10 +340,10 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 	if raw.SeccompProfile != nil {
 		sp := *raw.SeccompProfile
 		switch {
-		case strings.HasPrefix(sp, "builtin:"):
+		case strings.HasPrefix(sp, profiles.Prefix):
 			// A shipped policy, wherever the profile is saved.
 		case origin.Builtin:
-			sp = "builtin:" + path.Join(origin.dir(), sp)
+			sp = profiles.Ref(path.Join(origin.dir(), sp))
 		case !filepath.IsAbs(sp):
 			sp = filepath.Join(origin.dir(), sp)
 		}

@@ -270,7 +270,7 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	if cfg.Seccomp.Host == (seccomp.Host{}) {
 		cfg.Seccomp.Host = seccomp.ThisHost()
 	}
-	if name, ok := strings.CutPrefix(*p.SeccompProfile, "builtin:"); ok {
+	if name, ok := profiles.Cut(*p.SeccompProfile); ok {
 		f, err = OpenBuiltinPolicy(name, cfg.Seccomp)
 	} else {
 		f, err = seccomp.Open(*p.SeccompProfile, cfg.Seccomp)
@@ -311,11 +311,11 @@ func checkStart(f *seccomp.Loaded) error {
 // OpenBuiltinPolicy loads a policy embedded in the binary by its name in
 // the embedded tree ("seccomp/readonly.json").
 func OpenBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, error) {
-	data, err := fs.ReadFile(profiles.FS, name)
+	data, err := profiles.ReadFile(name)
 	if err != nil {
-		return nil, &seccomp.Error{File: "builtin:" + name, Msg: "no such built-in policy"}
+		return nil, &seccomp.Error{File: profiles.Ref(name), Msg: "no such built-in policy"}
 	}
-	return seccomp.FromBytes("builtin:"+name, data, opts)
+	return seccomp.FromBytes(profiles.Ref(name), data, opts)
 }
 
 // CommandLine is the bwrap command line that reproduces the sandbox in a
