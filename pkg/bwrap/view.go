@@ -221,7 +221,7 @@ func (v *View) LookPath(name, pathEnv string) (found, host string, err error) {
 	candidates := []string{name}
 	if !strings.Contains(name, "/") {
 		if pathEnv == "" {
-			pathEnv = "/bin:/usr/bin"
+			pathEnv = profile.DefaultPath
 		}
 		candidates = candidates[:0]
 		for _, dir := range strings.Split(pathEnv, ":") {
