@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/shannot-project/shannot/pkg/bwrap/option"
+	"github.com/shannot-project/shannot/pkg/profile"
 )
 
 // View models the sandbox's file system from its mounts, so that paths
