@@ -97,9 +97,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 			fmt.Fprintf(c.App.ErrWriter, "shannot: unknown command %q\n", name)
 		},
 	}
-	for _, extra := range extraCommands {
-		app.Commands = append(app.Commands, extra())
-	}
+	app.Commands = append(app.Commands, extraCommands()...)
 	guardCommands(app.Commands, "")
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError

@@ -1,9 +1,9 @@
+//go:build urfave_cli_no_docs
+
 package cli
 
 import "github.com/urfave/cli/v2"
 
-// manName is the hidden command that prints the man pages (see man.go).
-const manName = "__man"
-
-// extraCommands are added by files built only in some builds (man.go).
-var extraCommands []func() *cli.Command
+// extraCommands are the commands only some builds have: the shipped
+// binary (built with urfave_cli_no_docs) has none; see man.go.
+func extraCommands() []*cli.Command { return nil }

@@ -14,7 +14,10 @@ import (
 // cannot drift from --help. The generator is built without the
 // urfave_cli_no_docs tag that `make build` uses: the shipped binary does
 // not carry urfave/cli's document code and its start-up cost.
-func init() { extraCommands = append(extraCommands, manCommand) }
+func extraCommands() []*cli.Command { return []*cli.Command{manCommand()} }
+
+// manName is the hidden command that prints the man pages.
+const manName = "__man"
 
 //go:embed shannot-profile.5.md
 var profileManPage []byte
