@@ -15,7 +15,9 @@ trap 'rm -rf "$scratch"' EXIT
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$scratch"
 
 status=0
-pkgs=$(grep -l 'flag.Bool("update"' $(git ls-files '*_test.go') | xargs -n1 dirname | sort -u)
+# Golden files go through internal/testutil.Golden, which owns -update.
+pkgs=$(grep -l 'testutil\.Golden(' $(git ls-files '*_test.go') | xargs -n1 dirname | sort -u)
+[ -n "$pkgs" ] || { echo "check-generated: no test uses testutil.Golden: nothing would be checked" >&2; exit 1; }
 for d in $pkgs; do
 	echo "check-generated: go test ./$d -update (in a scratch copy)"
 	(cd "$scratch" && $GO test -count=1 "./$d" -update >/dev/null) || {

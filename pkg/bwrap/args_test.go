@@ -1,9 +1,7 @@
 package bwrap
 
 import (
-	"flag"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -11,11 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/shannot-project/shannot/internal/testutil"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/profiles"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func parse(t *testing.T, doc string) *profile.Profile {
 	t.Helper()
@@ -119,18 +116,7 @@ func TestArgsShippedProfiles(t *testing.T) {
 			}
 			got := strings.Join(Args(p, Options{SeccompFD: 3}), "\n") + "\n"
 			golden := filepath.Join("testdata", strings.TrimSuffix(n, ".json")+".args")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run: go test ./pkg/bwrap -run ShippedProfiles -update)", err)
-			}
-			if diff := cmp.Diff(got, string(want)); diff != "" {
-				t.Errorf("argv of %s changed (-got +want); if meant, run go test ./pkg/bwrap -run ShippedProfiles -update:\n%s", n, diff)
-			}
+			testutil.Golden(t, golden, got, "go test ./pkg/bwrap -run ShippedProfiles")
 		})
 	}
 }
