@@ -86,6 +86,11 @@ func runAction(c *cli.Context) (err error) {
 		return err
 	}
 	rec.Profile, rec.ProfileSHA256 = p.Origin.String(), p.SHA256
+	// Whether the profile allows the command does not depend on this
+	// host's set-up: say so (126, 127) before anything about the host.
+	if err := sandbox.CheckCommand(p, argv); err != nil {
+		return err
+	}
 	cfg, err := sandboxConfig(c, c.Bool("dry-run"))
 	if err != nil {
 		return err

@@ -226,7 +226,7 @@ func pointerOf(p *profile.Profile, m bwrap.Mount) string {
 // sandbox and checks it against allowed_commands
 // (*bwrap.CommandNotFoundError, *bwrap.NotAllowedError).
 func Prepare(p *profile.Profile, argv []string, cfg Config) (*Sandbox, error) {
-	if err := checkCommand(p, argv); err != nil {
+	if err := CheckCommand(p, argv); err != nil {
 		return nil, err
 	}
 	sb, err := New(p, cfg)
@@ -237,7 +237,10 @@ func Prepare(p *profile.Profile, argv []string, cfg Config) (*Sandbox, error) {
 	return sb, nil
 }
 
-func checkCommand(p *profile.Profile, argv []string) error {
+// CheckCommand finds the command inside the profile's sandbox and checks
+// it against allowed_commands (*bwrap.CommandNotFoundError,
+// *bwrap.NotAllowedError), without opening or starting anything.
+func CheckCommand(p *profile.Profile, argv []string) error {
 	if len(argv) == 0 {
 		return fmt.Errorf("no command given")
 	}
