@@ -95,11 +95,12 @@ func runAction(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.Prepare(p, argv, cfg)
+	sb, err := sandbox.New(p, cfg) // the command was checked above
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
+	sb.Argv = argv
 	if sb.Filter != nil {
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
