@@ -73,3 +73,21 @@ func writeLarge(tb testing.TB, n int) string {
 	}
 	return f
 }
+
+// BenchmarkParse validates each shipped profile from bytes already in
+// memory, as a launch does after reading the file (schema ready).
+func BenchmarkParse(b *testing.B) {
+	for _, name := range []string{"minimal", "diagnostics"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "profiles", name+".json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := Parse(data, Origin{Path: name + ".json", Builtin: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
