@@ -33,25 +33,25 @@ type Env struct {
 	// Caller decides what the app allows (see internal/invoker): the zero
 	// value is an ordinary user's own run.
 	Caller invoker
+	// Exec replaces the process with another program ("shannot mcp" runs
+	// shannot-mcp); nil is syscall.Exec. Tests give their own.
+	Exec func(argv0 string, argv, envv []string) error
 }
 
 // New builds the CLI. It holds no state of its own beyond env.
 func New(env Env) *cli.App {
-	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
-	app := &cli.App{
-		Metadata: map[string]any{callerKey: env.Caller},
-		Name:     "shannot",
-		Usage:    "run a command in a read-only bubblewrap sandbox",
-		UsageText: `shannot [--profile P] run [--dry-run] [--] COMMAND [ARG...]
+	app := newApp("shannot", env)
+	app.Usage = "run a command in a read-only bubblewrap sandbox"
+	app.UsageText = `shannot [--profile P] run [--dry-run] [--] COMMAND [ARG...]
 shannot [--profile P] COMMAND [ARG...]       (same as run)
 shannot [--profile P] export | verify
 shannot profile list | validate FILE...
 shannot seccomp compile | inspect | explain | presets
 shannot doctor [--json]
-shannot mcp [--profile P]... | mcp install --client C
+shannot mcp [ARG...]                         (runs shannot-mcp ARG...)
 shannot completion bash|zsh|fish
-shannot --target [user@]host[:port],... run COMMAND [ARG...]   (see docs/remote.md)`,
-		Description: `Examples:
+shannot --target [user@]host[:port],... run COMMAND [ARG...]   (see docs/remote.md)`
+	app.Description = `Examples:
    shannot run ls /                       list / under the built-in minimal profile
    shannot --profile diagnostics df -h    a shipped profile, chosen by name
    shannot --profile ./p.json run --dry-run cat /etc/os-release
@@ -59,53 +59,82 @@ shannot --target [user@]host[:port],... run COMMAND [ARG...]   (see docs/remote.
 
 Exit status: the command's own; 128+N when signal N killed it; 125 when
 shannot or bwrap failed; 126 when the profile does not allow the command;
-127 when the command does not exist inside the sandbox.`,
+127 when the command does not exist inside the sandbox.`
+	app.Flags = globalFlags()
+	app.Commands = []*cli.Command{
+		runCommand(),
+		exportCommand(),
+		verifyCommand(),
+		profileCommand(),
+		seccompCommand(),
+		doctorCommand(),
+		mcpCommand(),
+		remoteCommand(),
+		remoteExecCommand(),
+		completionCommand(app.Name),
+		completeCommand(),
+		probeCommand(),
+	}
+	app.Commands = append(app.Commands, extraCommands()...)
+	guardCommands(app.Commands, "")
+	setUsageErrors(app)
+	return app
+}
+
+// newApp is what every app of this CLI shares, shannot's and its
+// companions' (see NewCompanion): streams, caller, version, errors.
+func newApp(name string, env Env) *cli.App {
+	return &cli.App{
+		Metadata:        map[string]any{callerKey: env.Caller, execKey: env.Exec},
+		Name:            name,
 		Version:         versionString(),
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
+		Reader:          env.Stdin,
+		Writer:          env.Stdout,
+		ErrWriter:       env.Stderr,
 		HideHelpCommand: true,
 		Suggest:         false,
 		// A value is never split at commas by the library: "Ciphers=a,b"
 		// is one ssh option and "/tmp/a,b" one path. Flags documented as
 		// taking comma-separated lists split them themselves.
 		DisableSliceFlagSeparator: true,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
-			&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
-		}, remoteFlags()...),
-		Commands: []*cli.Command{
-			runCommand(),
-			exportCommand(),
-			verifyCommand(),
-			profileCommand(),
-			seccompCommand(),
-			doctorCommand(),
-			mcpCommand(),
-			remoteCommand(),
-			remoteExecCommand(),
-			completionCommand(),
-			completeCommand(),
-			probeCommand(),
-		},
-		// shannot prints its errors and picks exit statuses in one place.
+		// The app prints its errors and picks exit statuses in one place.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error()}
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "shannot: unknown command %q\n", name)
+		CommandNotFound: func(c *cli.Context, cmd string) {
+			fmt.Fprintf(c.App.ErrWriter, "%s: unknown command %q\n", c.App.Name, cmd)
 		},
 	}
-	app.Commands = append(app.Commands, extraCommands()...)
-	guardCommands(app.Commands, "")
+}
+
+// globalFlags are shannot's global flags, new for each app (a flag's
+// value is kept in the flag); with names, only those.
+func globalFlags(names ...string) []cli.Flag {
+	all := append([]cli.Flag{
+		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
+		&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
+	}, remoteFlags()...)
+	if len(names) == 0 {
+		return all
+	}
+	var out []cli.Flag
+	for _, f := range all {
+		if slices.Contains(names, f.Names()[0]) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// setUsageErrors makes every command's usage errors the app's.
+func setUsageErrors(app *cli.App) {
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
 		for _, sub := range c.Subcommands {
 			sub.OnUsageError = app.OnUsageError
 		}
 	}
-	return app
 }
 
 // implicitRun turns "shannot [global flags] ls /" into "shannot [global
@@ -185,8 +214,8 @@ func printVersion(c *cli.Context) {
 			bw += " (" + strings.TrimSpace(string(out)) + ")"
 		}
 	}
-	fmt.Fprintf(c.App.Writer, "shannot %s\ncommit:     %s\ngo:         %s %s/%s, %s\nlibseccomp: %s\nbwrap:      %s\n",
-		version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, link, lib, bw)
+	fmt.Fprintf(c.App.Writer, "%s %s\ncommit:     %s\ngo:         %s %s/%s, %s\nlibseccomp: %s\nbwrap:      %s\n",
+		c.App.Name, version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, link, lib, bw)
 }
 
 // isStatic reports whether this binary has no dynamic loader.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/trust"
 
@@ -24,28 +26,38 @@ const (
 // Run runs the CLI and returns the process's exit status. It is the one
 // place that prints shannot's errors.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run("shannot", args, stdin, stdout, stderr, New, implicitRunIn)
+}
+
+// run is Run for the app that build makes (shannot's, a companion's),
+// named name in its errors; rewrite, when not nil, rewrites the
+// arguments first.
+func run(name string, args []string, stdin io.Reader, stdout, stderr io.Writer, build func(Env) *cli.App, rewrite func(*cli.App, []string) []string) int {
 	who := whoInvoked()
 	if who.privileged {
 		if err := hardenPrivileged(); err != nil {
-			fmt.Fprintf(stderr, "shannot: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			cfg, cerr := audit.LoadConfig(trust.Open)
 			rec := audit.Record{Event: audit.EventEnd, Time: time.Now(), User: who.name, UID: who.uid,
 				Argv: args[1:], ExitStatus: exitFailure, Error: err.Error()}
 			if lerr := errors.Join(cerr, audit.Log(rec, cfg)); lerr != nil {
-				fmt.Fprintf(stderr, "shannot: warning: audit log: %v\n", lerr)
+				fmt.Fprintf(stderr, "%s: warning: audit log: %v\n", name, lerr)
 			}
 			return exitFailure
 		}
 	}
-	app := New(Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Caller: who})
-	err := app.Run(implicitRunIn(app, args))
+	app := build(Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Caller: who})
+	if rewrite != nil {
+		args = rewrite(app, args)
+	}
+	err := app.Run(args)
 	if err == nil {
 		return 0
 	}
 	code := exitCode(err)
 	var st *statusError
 	if !errors.As(err, &st) || st.err != nil {
-		fmt.Fprintf(stderr, "shannot: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	}
 	return code
 }

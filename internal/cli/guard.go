@@ -65,11 +65,17 @@ func flagsSet(ctx *cli.Context) map[string][]string {
 	lineage := ctx.Lineage()
 	out := map[string][]string{}
 	var names []string
+	// A companion's app (shannot-mcp) is a command of shannot's: its own
+	// flags are that command's level ("mcp").
+	if root, ok := ctx.App.Metadata[guardRootKey].(string); ok {
+		names = []string{root}
+	}
+	top := len(names)
 	for i := len(lineage) - 1; i >= 0; i-- {
 		c := lineage[i]
 		// The app's own contexts (no command, or its root command, named
 		// as the app) are the global level.
-		if c.Command != nil && c.Command.Name != "" && !(len(names) == 0 && c.Command.Name == c.App.Name) {
+		if c.Command != nil && c.Command.Name != "" && !(len(names) == top && c.Command.Name == c.App.Name) {
 			names = append(names, c.Command.Name)
 		}
 		if set := c.LocalFlagNames(); len(set) > 0 {
@@ -79,3 +85,7 @@ func flagsSet(ctx *cli.Context) map[string][]string {
 	}
 	return out
 }
+
+// guardRootKey is where NewCompanion keeps the command of shannot's that
+// the app is.
+const guardRootKey = "shannot.guardroot"

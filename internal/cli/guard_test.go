@@ -22,7 +22,7 @@ func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
 		{[]string{"shannot", "__probe", "--write", "/etc/shadow"}, true},
 		{[]string{"shannot", "__complete", "run"}, true},
 		{[]string{"shannot", "completion", "bash"}, true},
-		{[]string{"shannot", "mcp", "install", "--client", "codex"}, true},
+		{[]string{"shannot", "--target", "web1", "mcp"}, true}, // shannot-mcp guards its own flags
 		{[]string{"shannot", "--bwrap", "/tmp/x", "profile", "list"}, true},
 		{[]string{"shannot", "profile", "list"}, false},
 		{[]string{"shannot", "-p", "minimal", "seccomp", "presets"}, false},

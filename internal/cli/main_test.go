@@ -149,7 +149,6 @@ func TestComplete(t *testing.T) {
 		{[]string{"run", "ls", "/e"}, nil}, // the command's own arguments: files
 		{[]string{"ls", "/e"}, nil},        // an implicit run
 		{[]string{"--target", "web1", "run", "--js"}, []string{"--json"}},
-		{[]string{"mcp", "install", "--client", "c"}, []string{"claude-code", "claude-desktop", "codex"}},
 	} {
 		got := complete(app, tc.words)
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {

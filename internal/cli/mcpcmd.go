@@ -1,234 +1,222 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"time"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sys/unix"
 
 	"github.com/shannot-project/shannot/internal/audit"
-	"github.com/shannot-project/shannot/internal/mcpserver"
-	"github.com/shannot-project/shannot/internal/mcpserver/clientconfig"
+	"github.com/shannot-project/shannot/internal/capread"
+	"github.com/shannot-project/shannot/internal/companion"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/sandbox"
+	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
+// MCPName is the MCP server's own binary: "shannot mcp ARG..." runs
+// "shannot-mcp ARG...", so that the binary that starts sandboxes does not
+// link the MCP SDK, net/http, TLS and the TOML writer (issue 14).
+const MCPName = "shannot-mcp"
+
+// mcpCommand is shannot's mcp: it execs shannot-mcp (internal/mcpcli)
+// with the same arguments, found as companion.Find finds it. shannot-mcp
+// parses them, and applies the sudo guard to them itself.
 func mcpCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "mcp",
-		Usage: "serve the sandbox to LLM agents over the Model Context Protocol (stdio)",
-		Description: `Speaks MCP on standard input and output; logs go to standard error. Tools:
-run_command, list_profiles, read_file, list_directory (see docs/mcp.md).
+		Name:            "mcp",
+		Usage:           "serve the sandbox to LLM agents over the Model Context Protocol (runs " + MCPName + ")",
+		ArgsUsage:       "[ARG...]",
+		SkipFlagParsing: true,
+		Description: `Runs ` + MCPName + ` with the same arguments: see ` + MCPName + ` --help and
+` + MCPName + `(1). It is looked for beside this shannot, then in
+/usr/local/libexec/shannot, /usr/libexec/shannot, /usr/lib/shannot,
+/usr/local/bin and /usr/bin, then (except under sudo) in PATH.
 
 Examples:
    shannot mcp                                   offer the shipped profiles
    shannot mcp --profile diagnostics --profile ./web-logs.json
    shannot mcp install --client claude-code      print the client's configuration entry`,
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "offer this profile (`NAME` or path); repeatable; default: the shipped ones"},
-			&cli.IntFlag{Name: "max-concurrent", Value: mcpserver.DefaultMaxConcurrent, Usage: "commands run at once; others wait"},
-			&cli.StringSliceFlag{Name: "target", Usage: "run commands on these hosts over ssh (`[user@]host[:port]`, comma-separated or @FILE; repeatable) instead of this machine"},
-		},
-		Action: mcpServe,
-		Subcommands: []*cli.Command{
-			{
-				Name:  "install",
-				Usage: "print, or with --write add, the client configuration entry that starts shannot mcp",
-				Description: `Clients: claude-code (~/.claude.json), claude-desktop
-(~/.config/Claude/claude_desktop_config.json), codex (~/.codex/config.toml).
---write adds the "shannot" entry and leaves every other entry of the file as
-it was; it refuses to replace an existing "shannot" entry.
-
-Examples:
-   shannot mcp install --client claude-desktop
-   shannot mcp install --client codex --write --profile diagnostics`,
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "client", Required: true, Usage: "claude-code, claude-desktop or codex"},
-					&cli.BoolFlag{Name: "write", Usage: "add the entry to the client's configuration file"},
-					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
-					&cli.StringFlag{Name: "config", Usage: "the client's configuration `FILE` (default: the client's usual one)"},
-				},
-				Action: mcpInstall,
-			},
-		},
+		Action: mcpExec,
 	}
 }
 
-func mcpServe(c *cli.Context) error {
+// mcpExec replaces shannot with shannot-mcp: its standard streams and
+// exit status are the server's.
+func mcpExec(c *cli.Context) error {
 	who := callerOf(c)
-	refs := c.StringSlice("profile")
-	if len(refs) == 0 {
-		refs = lineageString(c, "profile") // shannot --profile P mcp
-	}
-	if len(refs) == 0 {
-		names, err := who.profileSearch("").Names()
-		if err != nil {
-			return err
-		}
-		// The built-in default first: it is what a call without a profile gets.
-		refs = append([]string{profile.DefaultName}, without(names, profile.DefaultName)...)
-	}
-	targets, err := mcpTargets(c)
+	path, err := companion.Find(MCPName, who.privileged)
 	if err != nil {
 		return err
 	}
-	if len(targets) > 0 && who.privileged {
-		return refused("--target")
-	}
-	var profiles []*profile.Profile
-	for _, ref := range refs {
-		origin, err := who.profileSearch(ref).Find()
-		if err != nil {
-			return err
-		}
-		// For remote hosts, bind sources are checked there, not here.
-		load := profile.Open
-		if len(targets) > 0 {
-			load = profile.Read
-		}
-		p, err := load(origin, who.opener())
-		if err != nil {
-			return err
-		}
-		profiles = append(profiles, p)
-	}
-	cfg, err := sandboxConfig(c, false)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
-	cfg.Warn = func(msg string) { log.Warn(msg) }
-	// A hostile caller's sizes are capped: each slot is a sandbox root
-	// starts.
-	if n := c.Int("max-concurrent"); who.privileged && n > maxPrivilegedConcurrent {
-		return &usageError{msg: fmt.Sprintf("--max-concurrent is at most %d when shannot runs as root for another user", maxPrivilegedConcurrent)}
-	}
-	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"), Version: version, Log: log}
-	if who.privileged {
-		opts.MaxOutput = maxPrivilegedMCPOutput
-	}
-	for _, t := range targets {
-		opts.Hosts = append(opts.Hosts, t.String())
-	}
-	if len(targets) > 0 {
-		opts.Remote = remoteRunner(who, sshFromFlags(c), targets)
-	}
-	if who.privileged {
-		opts.Audit = func(e mcpserver.AuditEvent) {
-			rec := audit.Record{Event: audit.EventEnd, Time: time.Now().Add(-e.Duration), User: who.name, UID: who.uid,
-				Profile: e.Profile.Origin.String(), ProfileSHA256: e.Profile.SHA256, Filter: e.Filter, FilterSHA256: e.FilterSHA256,
-				Argv: e.Argv, ExitStatus: e.ExitCode, DurationMS: e.Duration.Milliseconds()}
-			if e.Start {
-				rec.Event, rec.Time = audit.EventStart, time.Now()
-			}
-			if e.Err != nil {
-				rec.ExitStatus, rec.Error = exitCode(e.Err), e.Err.Error()
-			}
-			writeAudit(c, rec)
-		}
-	}
-	srv, err := mcpserver.New(opts)
-	if err != nil {
-		return err
-	}
-	// A signal ends the session; the commands still running are killed
-	// and audited first. Under sudo the caller can send any of these
-	// (sudo relays them): none may end shannot before its records.
-	sigs := []os.Signal{unix.SIGINT, unix.SIGTERM}
-	if who.privileged {
-		sigs = append(sigs, unix.SIGHUP, unix.SIGQUIT, unix.SIGPIPE)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
-	defer stop()
-	log.Info("serving MCP on stdio", "profiles", len(profiles))
-	if err := srv.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	argv := append([]string{path}, mcpArgs(c)...)
+	exe := execOf(c.App)
+	if err := exe(path, argv, os.Environ()); err != nil {
+		return fmt.Errorf("running %s: %w", path, err)
 	}
 	return nil
 }
 
-// mcpTargets reads mcp's --target (repeatable, each a comma-separated
-// list or @FILE) and the global one.
-func mcpTargets(c *cli.Context) ([]remote.Target, error) {
-	var targets []remote.Target
-	for _, spec := range append(c.StringSlice("target"), lineageString(c, "target")...) {
-		ts, err := remote.ParseTargets(spec)
-		if err != nil {
-			return nil, &usageError{msg: err.Error()}
-		}
-		targets = append(targets, ts...)
-	}
-	return targets, nil
-}
-
-// lineageString is a global string flag's value as a one-element list,
-// read from the parent contexts (the command's own flag of the same name
-// shadows it in c itself).
-func lineageString(c *cli.Context, name string) []string {
-	for _, ctx := range c.Lineage()[1:] {
-		if v := ctx.String(name); v != "" {
-			return []string{v}
-		}
-	}
-	return nil
-}
-
-func without(list []string, drop string) []string {
+// mcpArgs are shannot-mcp's arguments for "shannot [GLOBAL...] mcp
+// ARG...": the global flags set before mcp that shannot-mcp takes, then
+// ARG as given. A global --profile counts only when ARG names none, as
+// it did when mcp was a command of shannot's; a global --target adds to
+// the ones ARG names.
+func mcpArgs(c *cli.Context) []string {
+	args := c.Args().Slice()
 	var out []string
-	for _, s := range list {
-		if s != drop {
-			out = append(out, s)
+	for _, f := range c.App.Flags {
+		name := f.Names()[0]
+		if !c.IsSet(name) {
+			continue
+		}
+		switch name {
+		case "profile":
+			if !namesProfile(args) {
+				out = append(out, "--profile", c.String(name))
+			}
+		case "ssh-option":
+			for _, v := range c.StringSlice(name) {
+				out = append(out, "--"+name, v)
+			}
+		case "connect-timeout":
+			out = append(out, "--"+name, durationOf(c, name).String())
+		default:
+			out = append(out, "--"+name, fmt.Sprint(c.Value(name)))
 		}
 	}
-	return out
+	return append(out, args...)
 }
 
-func mcpInstall(c *cli.Context) error {
-	who := callerOf(c)
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	if self, err = filepath.EvalSymlinks(self); err != nil {
-		return err
-	}
-	entry := clientconfig.Entry{Command: self, Args: []string{"mcp"}}
-	for _, p := range c.StringSlice("profile") {
-		if profile.IsPath(p) {
-			if p, err = filepath.Abs(p); err != nil {
-				return err
-			}
+// namesProfile reports whether args set --profile (or -p).
+func namesProfile(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
 		}
-		entry.Args = append(entry.Args, "--profile", p)
+		switch flag, _, _ := strings.Cut(a, "="); flag {
+		case "--profile", "-profile", "-p", "--p":
+			return true
+		}
 	}
-	home, err := os.UserHomeDir()
+	return false
+}
+
+// mcpComplete completes "shannot mcp WORD..." by asking shannot-mcp.
+func mcpComplete(app *cli.App, words []string) []string {
+	path, err := companion.Find(MCPName, appCaller(app).privileged)
 	if err != nil {
-		return err
+		return nil
 	}
-	client := c.String("client")
-	file, ok := clientconfig.DefaultFile(client, home)
-	if !ok {
-		return &usageError{msg: fmt.Sprintf("--client is claude-code, claude-desktop or codex, not %q", client)}
+	out, err := exec.Command(path, append([]string{completeName, "--"}, words...)...).Output()
+	if err != nil {
+		return nil
 	}
-	if f := c.String("config"); f != "" {
-		file = f
+	return strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+}
+
+// execOf is Env.Exec of an app, syscall.Exec when none was given.
+func execOf(app *cli.App) func(string, []string, []string) error {
+	if exe, ok := app.Metadata[execKey].(func(string, []string, []string) error); ok && exe != nil {
+		return exe
 	}
-	if !c.Bool("write") {
-		return clientconfig.Print(c.App.Writer, client, file, entry)
-	}
-	if who.privileged {
-		return refused("writing files as root")
-	}
-	if err := clientconfig.Add(client, file, entry); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.App.ErrWriter, "shannot: added the \"shannot\" MCP server to %s\n", file)
-	return nil
+	return syscall.Exec
+}
+
+// execKey is where New keeps Env.Exec in the app's metadata.
+const execKey = "shannot.exec"
+
+// A Companion is a binary of shannot's that is not shannot (shannot-mcp),
+// built on this CLI: the same caller, hardening under sudo, guard, audit
+// log, errors and exit statuses. Its app is Command: Command's flags,
+// action and subcommands are the app's own, and the guard knows them by
+// their place under shannot ("mcp", "mcp install"), as internal/invoker
+// lists them.
+type Companion struct {
+	Name    string       // the binary's name: "shannot-mcp"
+	Command *cli.Command // its place in shannot's command tree is Command.Name
+	// Globals are shannot's global flags the app takes too, by name
+	// ("bwrap", "ssh-config", ...).
+	Globals []string
+}
+
+// RunCompanion is Run for a companion binary.
+func RunCompanion(comp Companion, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(comp.Name, args, stdin, stdout, stderr, func(env Env) *cli.App { return NewCompanion(comp, env) }, nil)
+}
+
+// NewCompanion is New for a companion binary.
+func NewCompanion(comp Companion, env Env) *cli.App {
+	root := comp.Command
+	root.Subcommands = append(root.Subcommands, completionCommand(comp.Name), completeCommand())
+	root.Subcommands = append(root.Subcommands, extraCommands()...)
+	app := newApp(comp.Name, env)
+	app.Metadata[guardRootKey] = root.Name
+	app.Usage, app.UsageText, app.Description = root.Usage, root.UsageText, root.Description
+	app.Flags = append(slices.Clone(root.Flags), globalFlags(comp.Globals...)...)
+	guardCommands([]*cli.Command{root}, "")
+	app.Action, app.Commands = root.Action, root.Subcommands
+	setUsageErrors(app)
+	return app
+}
+
+// Caller is who called a companion's app, as internal/cli judges it.
+type Caller struct{ inv invoker }
+
+// CallerOf is who called the app c belongs to.
+func CallerOf(c *cli.Context) Caller { return Caller{callerOf(c)} }
+
+// Privileged is true when shannot runs as root on behalf of another user:
+// everything the caller controls is hostile.
+func (w Caller) Privileged() bool { return w.inv.privileged }
+
+// User is the caller's name and uid, as the audit log records them.
+func (w Caller) User() (string, int) { return w.inv.name, w.inv.uid }
+
+// ProfileSearch is where profiles named ref are looked for.
+func (w Caller) ProfileSearch(ref string) profile.Search { return w.inv.profileSearch(ref) }
+
+// Opener opens the files that decide what the sandbox is.
+func (w Caller) Opener() capread.Opener { return w.inv.opener() }
+
+// SeccompOptions are the options filters are opened and compiled with.
+func (w Caller) SeccompOptions() seccomp.Options { return w.inv.seccompOptions() }
+
+// SandboxConfig is how the command of c builds sandboxes.
+func SandboxConfig(c *cli.Context) (sandbox.Config, error) { return sandboxConfig(c, false) }
+
+// SSHFromFlags is the ssh set-up the global ssh flags of c ask for.
+func SSHFromFlags(c *cli.Context) remote.SSH { return sshFromFlags(c) }
+
+// WriteAudit writes one audit record; a failure is a warning on stderr.
+func WriteAudit(c *cli.Context, rec audit.Record) { writeAudit(c, rec) }
+
+// ExitCode is the exit status Run picks for err.
+func ExitCode(err error) int { return exitCode(err) }
+
+// Refused is what is said to a hostile caller asking for what.
+func Refused(what string) error { return refused(what) }
+
+// UsageError is a command line that cannot be made sense of (exit 125).
+func UsageError(msg string) error { return &usageError{msg: msg} }
+
+// Version is the version this binary was built as.
+func Version() string { return version }
+
+// Hostile is a caller through sudo, as user name (uid): for tests of a
+// companion's guard.
+func Hostile(name string, uid int) Caller {
+	return Caller{invoker{privileged: true, name: name, uid: uid}}
+}
+
+// As is env with w as its caller.
+func (env Env) As(w Caller) Env {
+	env.Caller = w.inv
+	return env
 }

@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/shannot-project/shannot/internal/mcpserver"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/launch"
@@ -176,29 +174,5 @@ func remoteExecCommand() *cli.Command {
 				return execute(c, sb, env.Origin, env.Limits(), env.JSON, env.NoStdin)
 			})
 		},
-	}
-}
-
-// remoteRunner runs MCP tool calls on remote hosts.
-func remoteRunner(who invoker, ssh remote.SSH, targets []remote.Target) mcpserver.RemoteFunc {
-	byName := map[string]remote.Target{}
-	for _, t := range targets {
-		byName[t.String()] = t
-	}
-	return func(ctx context.Context, host string, p *profile.Profile, argv []string, stdin string, limits launch.Limits) (sandbox.Report, error) {
-		t, ok := byName[host]
-		if !ok {
-			return sandbox.Report{}, fmt.Errorf("unknown host %q", host)
-		}
-		env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.seccompOptions()})
-		if err != nil {
-			return sandbox.Report{}, err
-		}
-		env.JSON, env.NoStdin = true, stdin == ""
-		self, err := os.Executable()
-		if err != nil {
-			return sandbox.Report{}, err
-		}
-		return ssh.Call(ctx, t, env, self, stdin)
 	}
 }

@@ -42,10 +42,3 @@ func hardenPrivileged() error {
 // maxPrivilegedOutput caps --max-output for a hostile caller: run --json
 // holds the output in memory, as root.
 const maxPrivilegedOutput = 16 << 20
-
-// maxPrivilegedMCPOutput caps what one MCP call may ask for of each
-// stream, for a hostile caller.
-const maxPrivilegedMCPOutput = 1 << 20
-
-// maxPrivilegedConcurrent caps mcp --max-concurrent for a hostile caller.
-const maxPrivilegedConcurrent = 16

@@ -102,38 +102,6 @@ func TestSeccompCompileLeavesSpecialFilesAlone(t *testing.T) {
 	}
 }
 
-func TestMCPInstallLeavesSpecialFilesAlone(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	dir := t.TempDir()
-	nodes := special(t, dir)
-	for path, kind := range nodes {
-		before, _ := os.Lstat(path)
-		code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", path, "--write")
-		want := "shannot: " + path + " is " + kind + ", not a regular file, and is left as it is: run without --write and add the entry by hand\n"
-		if code != 125 || stderr != want {
-			t.Errorf("mcp install into %s: exit %d, stderr %q; want 125, %q", kind, code, stderr, want)
-		}
-		unchanged(t, path, before)
-	}
-	// FILE.bak is written through the same rule.
-	config := filepath.Join(dir, "claude.json")
-	os.WriteFile(config, []byte("{}\n"), 0o600)
-	if err := unix.Mkfifo(config+".bak", 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", config, "--write")
-	if code != 125 || !strings.Contains(stderr, config+".bak is a FIFO, not a regular file") {
-		t.Errorf("mcp install with a FIFO FILE.bak: exit %d, %q", code, stderr)
-	}
-	if data, _ := os.ReadFile(config); string(data) != "{}\n" {
-		t.Errorf("config changed: %q", data)
-	}
-	os.Remove(config + ".bak")
-	if code, stderr := seccompRun(t, "mcp", "install", "--client", "claude-code", "--config", config, "--write"); code != 0 {
-		t.Errorf("mcp install into a regular file: exit %d, %s", code, stderr)
-	}
-}
-
 // needLibseccomp skips a test that compiles JSON policies in a build
 // without cgo (make unit-nocgo); make unit and CI's cgo run run it.
 func needLibseccomp(t *testing.T) {
