@@ -122,7 +122,7 @@ func (who invoker) seccompOptions() seccomp.Options {
 	if cache != nil && who.privileged {
 		cache.Open = trust.Open
 	}
-	return seccomp.Options{Cache: cache, Host: seccomp.ThisHost(), Open: who.opener()}
+	return seccomp.Options{Cache: cache, Host: seccomp.ThisHost(), Open: who.opener(), Compiler: who.seccompCompiler()}
 }
 
 // findBwrap finds bwrap: for a hostile caller, only in the system's

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/capread"
+	"github.com/shannot-project/shannot/internal/companion"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -91,6 +92,17 @@ Examples:
 	}
 }
 
+// seccompCompiler compiles JSON policies for who: nil (libseccomp in
+// this process) when it is linked, else the shannot-seccomp helper,
+// found beside shannot or in the install directories, and for a hostile
+// caller never through PATH (see internal/companion).
+func (who invoker) seccompCompiler() seccomp.Compiler {
+	if seccomp.LibraryVersion() != "" {
+		return nil
+	}
+	return &seccomp.Helper{Find: func() (string, error) { return companion.Find(seccomp.HelperName, who.privileged) }}
+}
+
 // loadFilter reads a filter named on the command line: a file, or a
 // shipped policy by name.
 func loadFilter(ref string, opts seccomp.Options) (*seccomp.Loaded, error) {
@@ -140,7 +152,7 @@ func seccompCompile(c *cli.Context) error {
 	if !seccomp.IsPolicy(data) {
 		return &seccomp.PolicyError{File: name, Msg: "is not a JSON policy (a BPF program needs no compiling; see seccomp inspect)"}
 	}
-	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool("strict")})
+	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool("strict"), Compiler: who.seccompCompiler()})
 	if err != nil {
 		return err
 	}
@@ -161,7 +173,7 @@ func seccompCompile(c *cli.Context) error {
 	summary := fmt.Sprintf("shannot: compiled %s -> %s: %d rules (%d left out), architectures %s, %d instructions",
 		name, out, comp.Rules, len(filter.Notes), strings.Join(arches, ", "), len(comp.Program)/seccomp.InstructionSize)
 	if len(comp.Unknown) > 0 {
-		summary += fmt.Sprintf("; unknown to libseccomp %s, so given the default action: %s", seccomp.LibraryVersion(), strings.Join(comp.Unknown, ", "))
+		summary += fmt.Sprintf("; unknown to libseccomp %s, so given the default action: %s", comp.Library, strings.Join(comp.Unknown, ", "))
 	}
 	fmt.Fprintln(c.App.ErrWriter, summary)
 	return nil
@@ -245,7 +257,10 @@ func seccompInspect(c *cli.Context) error {
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 1, ' ', 0)
 	kind := "BPF program"
 	if f.Policy {
-		kind = "OCI policy, compiled with libseccomp " + seccomp.LibraryVersion()
+		kind = "OCI policy, compiled with libseccomp " + f.Library
+		if f.Precompiled {
+			kind += " when shannot was built"
+		}
 	}
 	short := make([]string, len(in.Architectures))
 	for i, a := range in.Architectures {

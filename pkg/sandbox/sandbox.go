@@ -46,6 +46,9 @@ type Config struct {
 	// (hostpath.Open) and handed to bwrap as descriptors, and mount points
 	// a user could redirect are refused.
 	Identity *identity.Identity
+	// Pool leases a host uid of its own to each root-run sandbox that
+	// shares the host's processes (see leaseIdentity).
+	Pool *identity.Pool
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -67,6 +70,8 @@ type Sandbox struct {
 	// sources are the host paths of the binds given by descriptor, for
 	// CommandLine, by descriptor.
 	sources map[int]string
+	// lease is the run's own uid (host_view processes), until Close.
+	lease *leaseOf
 }
 
 // New opens the profile's filter and builds bwrap's options.
@@ -99,6 +104,10 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 			return nil, err
 		}
 		opts.BindFDs = fds
+	}
+	if err := sb.leaseIdentity(cfg); err != nil {
+		sb.Close()
+		return nil, err
 	}
 	sb.Args = bwrap.Args(p, opts)
 	return sb, nil
@@ -248,8 +257,10 @@ func CheckCommand(p *profile.Profile, argv []string) error {
 	return err
 }
 
-// Close releases the filter and the binds' sources.
+// Close releases the filter, the binds' sources and a leased uid (killing
+// whatever still runs as it).
 func (sb *Sandbox) Close() {
+	sb.releaseIdentity()
 	if sb.Filter != nil {
 		sb.Filter.Close()
 	}
@@ -283,7 +294,7 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	}
 	if len(f.Unknown) > 0 && cfg.Warn != nil {
 		cfg.Warn(fmt.Sprintf("seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s",
-			f.Source, seccomp.LibraryVersion(), strings.Join(f.Unknown, ", ")))
+			f.Source, f.Library, strings.Join(f.Unknown, ", ")))
 	}
 	if cfg.Warn != nil {
 		for _, w := range f.Warnings {
@@ -312,11 +323,16 @@ func checkStart(f *seccomp.Loaded) error {
 }
 
 // OpenBuiltinPolicy loads a policy embedded in the binary by its name in
-// the embedded tree ("seccomp/readonly.json").
+// the embedded tree ("seccomp/readonly.json"): the program compiled at
+// build time when there is one for this host (see precompile.go), else
+// compiled, or taken from the cache, as any JSON policy.
 func OpenBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, error) {
 	data, err := profiles.ReadFile(name)
 	if err != nil {
 		return nil, &seccomp.Error{File: profiles.Ref(name), Msg: "no such built-in policy"}
+	}
+	if l, err := openPrecompiled(name, data, opts); l != nil || err != nil {
+		return l, err
 	}
 	return seccomp.FromBytes(profiles.Ref(name), data, opts)
 }
@@ -339,7 +355,11 @@ func (sb *Sandbox) CommandLine(self string) string {
 			}
 			groups = "--groups=" + strings.Join(gs, ",")
 		}
-		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", id.User, id.GID, groups, line)
+		user := id.User
+		if id.Dynamic {
+			user = strconv.FormatUint(uint64(id.UID), 10) // no account has it
+		}
+		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", user, id.GID, groups, line)
 	}
 	switch {
 	case sb.Filter == nil:

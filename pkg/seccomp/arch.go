@@ -82,7 +82,7 @@ func NewCall(name, arch string) (Call, error) {
 		return Call{}, err
 	} else if nr < 0 {
 		// libseccomp's pseudo numbers: socket and ipc calls on x86.
-		return Call{}, fmt.Errorf("libseccomp %s gives %s no call number of its own on %s (it is multiplexed, through socketcall or ipc); give its number instead", LibraryVersion(), name, ShortArch(arch))
+		return Call{}, fmt.Errorf("libseccomp %s gives %s no call number of its own on %s (it is multiplexed, through socketcall or ipc); give its number instead", TableLibseccomp, name, ShortArch(arch))
 	}
 	return Call{Nr: nr, Arch: token}, nil
 }

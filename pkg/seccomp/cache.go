@@ -27,7 +27,7 @@ type Cache struct {
 
 // cacheFormat changes whenever the entry format or the compiler's
 // output for the same input could change.
-const cacheFormat = "shannot-bpf-2"
+const cacheFormat = "shannot-bpf-3"
 
 // DefaultCache is /var/cache/shannot/seccomp for root, else the user's
 // cache directory ($XDG_CACHE_HOME or ~/.cache)/shannot/seccomp.
@@ -42,10 +42,11 @@ func DefaultCache() *Cache {
 	return &Cache{Dir: filepath.Join(dir, "shannot", "seccomp")}
 }
 
-// cacheKey hashes everything the compiled program depends on.
-func cacheKey(policy []byte, host Host, strict bool) string {
+// cacheKey hashes everything the compiled program depends on: compiler
+// is the Compiler's Identity.
+func cacheKey(policy []byte, host Host, strict bool, compiler string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d.%d\x00%d\x00%v\x00", cacheFormat, LibraryVersion(), host.Arch,
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d.%d\x00%d\x00%v\x00", cacheFormat, compiler, host.Arch,
 		host.Kernel[0], host.Kernel[1], OptimizeLevel, strict)
 	h.Write(policy)
 	return hex.EncodeToString(h.Sum(nil))
@@ -58,6 +59,7 @@ type entryHeader struct {
 	Unknown  []string `json:"unknown,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 	Rules    int      `json:"rules"`
+	Library  string   `json:"libseccomp,omitempty"`
 }
 
 // get returns the cached compilation for key, or nil.
@@ -87,7 +89,7 @@ func (c *Cache) get(key string) *Compiled {
 	if hex.EncodeToString(sum[:]) != h.SHA256 || CheckBPF(program) != nil {
 		return nil
 	}
-	return &Compiled{Program: program, Unknown: h.Unknown, Warnings: h.Warnings, Rules: h.Rules}
+	return &Compiled{Program: program, Unknown: h.Unknown, Warnings: h.Warnings, Rules: h.Rules, Library: h.Library}
 }
 
 // put stores a compilation atomically (a temporary file renamed into
@@ -100,7 +102,7 @@ func (c *Cache) put(key string, comp *Compiled) error {
 		return err
 	}
 	sum := sha256.Sum256(comp.Program)
-	line, err := json.Marshal(entryHeader{Format: cacheFormat, SHA256: hex.EncodeToString(sum[:]), Unknown: comp.Unknown, Warnings: comp.Warnings, Rules: comp.Rules})
+	line, err := json.Marshal(entryHeader{Format: cacheFormat, SHA256: hex.EncodeToString(sum[:]), Unknown: comp.Unknown, Warnings: comp.Warnings, Rules: comp.Rules, Library: comp.Library})
 	if err != nil {
 		return err
 	}

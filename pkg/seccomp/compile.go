@@ -3,13 +3,16 @@ package seccomp
 import "errors"
 
 // What compiling declares in every build. Compiling itself (Compile,
-// SyscallNumber, SyscallName, LibraryVersion) is libseccomp's, behind
-// cgo in compile_cgo.go; compile_nocgo.go stands in for it without cgo,
-// returning ErrNoLibseccomp.
+// LibraryVersion) is libseccomp's, behind cgo in compile_cgo.go;
+// compile_nocgo.go stands in for it without cgo, returning
+// ErrNoLibseccomp. A shannot built without cgo compiles through the
+// shannot-seccomp helper instead ([Helper]); naming and numbering system
+// calls needs no libseccomp (syscalls.go).
 
-// ErrNoLibseccomp is returned by the functions that need libseccomp
-// (Compile, SyscallNumber) when shannot was built without cgo; never in a
-// cgo build.
+// ErrNoLibseccomp is returned by Filter.Compile when this binary was
+// built without cgo: a JSON policy is then compiled by shannot-seccomp
+// ([Helper], given as Options.Compiler), or not at all. Never returned
+// in a cgo build.
 var ErrNoLibseccomp = errors.New("this shannot was built without cgo, so without libseccomp: it can use .bpf filters but not compile JSON policies")
 
 // OptimizeLevel is libseccomp's optimisation: 2 lays the rules out as a
@@ -27,4 +30,21 @@ type Compiled struct {
 	// Warnings are the filter's (see Filter.Warnings).
 	Warnings []string
 	Rules    int // rules compiled, after Docker conditions
+	// Library is the version of the libseccomp that compiled it.
+	Library string
+}
+
+// inProcess is libseccomp linked into this binary, as a Compiler.
+type inProcess struct{}
+
+func (inProcess) Identity() (string, error) { return "libseccomp " + LibraryVersion(), nil }
+
+func (inProcess) Compile(f *Filter, strict bool) (*Compiled, error) { return f.Compile(strict) }
+
+// compiler is opts' Compiler, or libseccomp in this process.
+func (opts Options) compiler() Compiler {
+	if opts.Compiler != nil {
+		return opts.Compiler
+	}
+	return inProcess{}
 }

@@ -50,7 +50,7 @@ func (f *Filter) Compile(strict bool) (*Compiled, error) {
 			return nil, fmt.Errorf("adding architecture %s: %w", a, err)
 		}
 	}
-	out := &Compiled{Warnings: f.Warnings}
+	out := &Compiled{Warnings: f.Warnings, Library: LibraryVersion()}
 	unknown := map[string]bool{}
 	for _, r := range f.Rules {
 		action, err := scmpAction(r.Action)
@@ -147,32 +147,4 @@ func scmpCondition(a Arg) (libseccomp.ScmpCondition, error) {
 		return libseccomp.MakeCondition(a.Index, ops[a.Op], a.Value, a.ValueTwo)
 	}
 	return libseccomp.MakeCondition(a.Index, ops[a.Op], a.Value)
-}
-
-// SyscallNumber returns the number of a call on an architecture (OCI
-// name), as the filter sees it: x32 numbers carry 0x40000000.
-func SyscallNumber(name, arch string) (int32, error) {
-	a, err := libseccomp.GetArchFromString(ShortArch(arch))
-	if err != nil {
-		return 0, fmt.Errorf("unknown architecture %s", arch)
-	}
-	nr, err := libseccomp.GetSyscallFromNameByArch(name, a)
-	if err != nil {
-		return 0, fmt.Errorf("libseccomp %s does not know system call %q on %s", LibraryVersion(), name, ShortArch(arch))
-	}
-	return int32(nr), nil
-}
-
-// SyscallName returns the name of call number nr on an architecture
-// (OCI name), or "" when libseccomp does not know it.
-func SyscallName(nr int32, arch string) string {
-	a, err := libseccomp.GetArchFromString(ShortArch(arch))
-	if err != nil {
-		return ""
-	}
-	name, err := libseccomp.ScmpSyscall(nr).GetNameByArch(a)
-	if err != nil {
-		return ""
-	}
-	return name
 }

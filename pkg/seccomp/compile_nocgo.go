@@ -8,11 +8,6 @@ package seccomp
 // LibraryVersion is empty: there is no libseccomp in this build.
 func LibraryVersion() string { return "" }
 
-// Compile needs libseccomp: it returns ErrNoLibseccomp.
+// Compile needs libseccomp: it returns ErrNoLibseccomp (see Helper for
+// the compiler of a build without cgo).
 func (f *Filter) Compile(strict bool) (*Compiled, error) { return nil, ErrNoLibseccomp }
-
-// SyscallNumber needs libseccomp: it returns ErrNoLibseccomp.
-func SyscallNumber(name, arch string) (int32, error) { return 0, ErrNoLibseccomp }
-
-// SyscallName needs libseccomp: it always returns "".
-func SyscallName(nr int32, arch string) string { return "" }

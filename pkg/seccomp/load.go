@@ -21,7 +21,12 @@ type Loaded struct {
 	SHA256  string // of the source's bytes
 	Policy  bool   // compiled from an OCI JSON policy
 	Cached  bool   // taken from the cache instead of compiled
-	Unknown []string
+	// Precompiled is a shipped policy compiled when shannot was built.
+	Precompiled bool
+	Unknown     []string
+	// Library is the libseccomp that compiled a policy ("" for a BPF
+	// file).
+	Library string
 	// Warnings are one line each, naming the policy and the JSON pointer
 	// of a rule that may not do what it says (see Filter.Warnings).
 	Warnings []string
@@ -36,6 +41,9 @@ type Options struct {
 	Cache  *Cache // nil: always compile
 	Host   Host
 	Open   capread.Opener // opens filter files; nil: capread.Open
+	// Compiler compiles JSON policies on a cache miss; nil: libseccomp
+	// in this process (ErrNoLibseccomp without cgo).
+	Compiler Compiler
 }
 
 // Open loads the filter at path. A BPF program is checked (see CheckBPF)
@@ -115,7 +123,7 @@ func CompilePolicy(name string, data []byte, opts Options) (*Filter, *Compiled, 
 	if err != nil {
 		return nil, nil, &PolicyError{File: name, Err: err}
 	}
-	comp, err := f.Compile(opts.Strict)
+	comp, err := opts.compiler().Compile(f, opts.Strict)
 	if err != nil {
 		var pe *PolicyError
 		if errors.As(err, &pe) || errors.Is(err, ErrNoLibseccomp) {
@@ -127,13 +135,16 @@ func CompilePolicy(name string, data []byte, opts Options) (*Filter, *Compiled, 
 }
 
 func compilePolicy(name string, data []byte, opts Options) (*Loaded, error) {
-	key := cacheKey(data, opts.Host, opts.Strict)
+	id, err := opts.compiler().Identity()
+	if err != nil {
+		return nil, &PolicyError{File: name, Err: err}
+	}
+	key := cacheKey(data, opts.Host, opts.Strict, id)
 	l := &Loaded{Source: name, SHA256: sha(data), Policy: true}
 	comp := opts.Cache.get(key)
 	if comp != nil {
 		l.Cached = true
 	} else {
-		var err error
 		if _, comp, err = CompilePolicy(name, data, opts); err != nil {
 			return nil, err
 		}
@@ -144,7 +155,7 @@ func compilePolicy(name string, data []byte, opts Options) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.File, l.Program, l.Unknown = f, comp.Program, comp.Unknown
+	l.File, l.Program, l.Unknown, l.Library = f, comp.Program, comp.Unknown, comp.Library
 	for _, w := range comp.Warnings {
 		l.Warnings = append(l.Warnings, "seccomp policy "+name+": "+w)
 	}
