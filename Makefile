@@ -5,6 +5,9 @@
 # scripts/setup.sh fetched into bin/go-toolchain (see go-toolchain.sh).
 GO      ?= $(shell ./scripts/go-toolchain.sh)
 BIN     := bin/shannot
+# The MCP server's own binary: shannot mcp runs it (internal/companion
+# finds it beside shannot first), so shannot does not link the MCP SDK.
+MCPBIN  := bin/shannot-mcp
 # git describe, as a version Debian accepts: v1.2.3-4-gabc -> 1.2.3+4.gabc;
 # without a tag, 0.0~gitN.HASH (N commits).
 VERSION ?= $(shell ./scripts/version.sh)
@@ -38,12 +41,15 @@ setup-test:
 
 build:
 	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
+	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(MCPBIN) ./cmd/shannot-mcp
 
 # A statically linked binary, libseccomp included: runs on any x86_64
 # Linux with bwrap.
 static:
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),netgo,osusergo \
 		-ldflags "$(LDFLAGS) -linkmode external -extldflags -static" -o bin/shannot-static ./cmd/shannot
+	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),netgo,osusergo \
+		-ldflags "$(LDFLAGS) -linkmode external -extldflags -static" -o bin/shannot-mcp-static ./cmd/shannot-mcp
 
 demo: setup build
 	$(BIN) run ls /
@@ -71,7 +77,7 @@ race:
 # Creates users, writes /etc/sudoers.d, installs the .deb: see
 # CONTRIBUTING.md before running it on a machine you care about.
 integration: build
-	SHANNOT_BIN=$(CURDIR)/$(BIN) $(GO) test -tags integration -count=1 -timeout 30m -v ./integration/...
+	SHANNOT_BIN=$(CURDIR)/$(BIN) SHANNOT_MCP_BIN=$(CURDIR)/$(MCPBIN) $(GO) test -tags integration -count=1 -timeout 30m -v ./integration/...
 
 # runc's linters that fit, each pinned and run with go run (built once,
 # then from the build cache): errorlint (errors compared or asserted
@@ -116,37 +122,51 @@ bench: build
 	$(GO) run ./bench/launch -mcp -shannot $(BIN) -n $(BENCH_N)
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
-man: bin/man/shannot.1 bin/man/shannot-profile.5
+man: bin/man/shannot.1 bin/man/shannot-profile.5 bin/man/shannot-mcp.1
 bin/man/shannot.1: $(wildcard internal/cli/*.go)
 	@mkdir -p bin/man
 	$(GO) run ./cmd/shannot __man 1 > $@
 bin/man/shannot-profile.5: internal/cli/shannot-profile.5.md
 	@mkdir -p bin/man
 	$(GO) run ./cmd/shannot __man 5 > $@
+bin/man/shannot-mcp.1: $(wildcard internal/cli/*.go internal/mcpcli/*.go)
+	@mkdir -p bin/man
+	$(GO) run ./cmd/shannot-mcp __man 1 > $@
 
 completions: build
 	@mkdir -p bin/completions
 	$(BIN) completion bash > bin/completions/shannot.bash
 	$(BIN) completion zsh > bin/completions/_shannot
 	$(BIN) completion fish > bin/completions/shannot.fish
+	$(MCPBIN) completion bash > bin/completions/shannot-mcp.bash
+	$(MCPBIN) completion zsh > bin/completions/_shannot-mcp
+	$(MCPBIN) completion fish > bin/completions/shannot-mcp.fish
 
 # Every file install puts in place, so that uninstall removes exactly them.
-INSTALLED := $(BINDIR)/shannot \
+INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp \
 	$(patsubst profiles/%,$(DATADIR)/shannot/profiles/%,$(PROFILES) $(POLICIES)) \
-	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 \
+	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 $(MANDIR)/man1/shannot-mcp.1 \
 	$(DATADIR)/bash-completion/completions/shannot \
 	$(DATADIR)/zsh/site-functions/_shannot \
-	$(DATADIR)/fish/vendor_completions.d/shannot.fish
+	$(DATADIR)/fish/vendor_completions.d/shannot.fish \
+	$(DATADIR)/bash-completion/completions/shannot-mcp \
+	$(DATADIR)/zsh/site-functions/_shannot-mcp \
+	$(DATADIR)/fish/vendor_completions.d/shannot-mcp.fish
 
 install: build man completions
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/shannot
+	install -D -m 0755 $(MCPBIN) $(DESTDIR)$(BINDIR)/shannot-mcp
 	for f in $(PROFILES) $(POLICIES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/shannot/$$f || exit 1; done
 	install -D -m 0644 bin/man/shannot.1 $(DESTDIR)$(MANDIR)/man1/shannot.1
 	install -D -m 0644 bin/man/shannot-profile.5 $(DESTDIR)$(MANDIR)/man5/shannot-profile.5
+	install -D -m 0644 bin/man/shannot-mcp.1 $(DESTDIR)$(MANDIR)/man1/shannot-mcp.1
 	install -D -m 0644 bin/completions/shannot.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/shannot
 	install -D -m 0644 bin/completions/_shannot $(DESTDIR)$(DATADIR)/zsh/site-functions/_shannot
 	install -D -m 0644 bin/completions/shannot.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/shannot.fish
+	install -D -m 0644 bin/completions/shannot-mcp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/shannot-mcp
+	install -D -m 0644 bin/completions/_shannot-mcp $(DESTDIR)$(DATADIR)/zsh/site-functions/_shannot-mcp
+	install -D -m 0644 bin/completions/shannot-mcp.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/shannot-mcp.fish
 	@# The sandbox user of root-run shannot; a staged install (DESTDIR, the
 	@# .deb) leaves it to the package's postinst.
 	@if [ -z "$(DESTDIR)" ]; then ./scripts/sandbox-user.sh; fi
