@@ -22,6 +22,7 @@ LDFLAGS := -X $(CLIPKG).version=$(VERSION) -X $(CLIPKG).commit=$(COMMIT)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/shannot
 DATADIR := $(PREFIX)/share
 MANDIR  := $(DATADIR)/man
 
@@ -39,8 +40,13 @@ setup:
 setup-test:
 	@./scripts/setup.sh test
 
+# shannot is built without cgo: one static file that loads no library at
+# start. JSON policies are compiled by shannot-seccomp (cgo, libseccomp
+# linked statically, so that its file names the compiler for the cache),
+# which install puts in $(LIBEXECDIR); see docs/seccomp.md.
 build:
-	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "-linkmode external -extldflags -static" -o bin/shannot-seccomp ./cmd/shannot-seccomp
 	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(MCPBIN) ./cmd/shannot-mcp
 
 # A statically linked binary, libseccomp included: runs on any x86_64
@@ -65,11 +71,12 @@ unit:
 	$(GO) test -count=1 ./...
 
 # The packages that build without cgo (all but the CLI, whose tests
-# compile JSON policies with libseccomp).
-NOCGO_PKGS := ./internal/... ./pkg/... ./profiles/...
+# Every package as the shipped shannot is built: without cgo. Tests that
+# compile JSON policies build shannot-seccomp (with cgo) and use it, as
+# shannot does.
 unit-nocgo:
 	CGO_ENABLED=0 $(GO) build ./...
-	CGO_ENABLED=0 $(GO) test -count=1 $(NOCGO_PKGS)
+	CGO_ENABLED=0 $(GO) test -count=1 ./...
 
 race:
 	$(GO) test -race -count=1 ./...
@@ -143,7 +150,7 @@ completions: build
 	$(MCPBIN) completion fish > bin/completions/shannot-mcp.fish
 
 # Every file install puts in place, so that uninstall removes exactly them.
-INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp \
+INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp $(LIBEXECDIR)/shannot-seccomp \
 	$(patsubst profiles/%,$(DATADIR)/shannot/profiles/%,$(PROFILES) $(POLICIES)) \
 	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 $(MANDIR)/man1/shannot-mcp.1 \
 	$(DATADIR)/bash-completion/completions/shannot \
@@ -156,6 +163,7 @@ INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp \
 install: build man completions
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/shannot
 	install -D -m 0755 $(MCPBIN) $(DESTDIR)$(BINDIR)/shannot-mcp
+	install -D -m 0755 bin/shannot-seccomp $(DESTDIR)$(LIBEXECDIR)/shannot-seccomp
 	for f in $(PROFILES) $(POLICIES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/shannot/$$f || exit 1; done
 	install -D -m 0644 bin/man/shannot.1 $(DESTDIR)$(MANDIR)/man1/shannot.1
@@ -173,6 +181,7 @@ install: build man completions
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR)/shannot/profiles/seccomp $(DESTDIR)$(DATADIR)/shannot/profiles $(DESTDIR)$(DATADIR)/shannot 2>/dev/null
 
 # A Debian package from a staged tree: see scripts/deb.sh.
