@@ -70,7 +70,6 @@ test: setup-test build unit integration
 unit:
 	$(GO) test -count=1 ./...
 
-# The packages that build without cgo (all but the CLI, whose tests
 # Every package as the shipped shannot is built: without cgo. Tests that
 # compile JSON policies build shannot-seccomp (with cgo) and use it, as
 # shannot does.
