@@ -46,9 +46,6 @@ type Config struct {
 	// (hostpath.Open) and handed to bwrap as descriptors, and mount points
 	// a user could redirect are refused.
 	Identity *identity.Identity
-	// Pool leases a host uid of its own to each root-run sandbox that
-	// shares the host's processes (see leaseIdentity).
-	Pool *identity.Pool
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -70,8 +67,6 @@ type Sandbox struct {
 	// sources are the host paths of the binds given by descriptor, for
 	// CommandLine, by descriptor.
 	sources map[int]string
-	// lease is the run's own uid (host_view processes), until Close.
-	lease *leaseOf
 }
 
 // New opens the profile's filter and builds bwrap's options.
@@ -104,10 +99,6 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 			return nil, err
 		}
 		opts.BindFDs = fds
-	}
-	if err := sb.leaseIdentity(cfg); err != nil {
-		sb.Close()
-		return nil, err
 	}
 	sb.Args = bwrap.Args(p, opts)
 	return sb, nil
@@ -257,10 +248,8 @@ func CheckCommand(p *profile.Profile, argv []string) error {
 	return err
 }
 
-// Close releases the filter, the binds' sources and a leased uid (killing
-// whatever still runs as it).
+// Close releases the filter and the binds' sources.
 func (sb *Sandbox) Close() {
-	sb.releaseIdentity()
 	if sb.Filter != nil {
 		sb.Filter.Close()
 	}
@@ -355,11 +344,7 @@ func (sb *Sandbox) CommandLine(self string) string {
 			}
 			groups = "--groups=" + strings.Join(gs, ",")
 		}
-		user := id.User
-		if id.Dynamic {
-			user = strconv.FormatUint(uint64(id.UID), 10) // no account has it
-		}
-		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", user, id.GID, groups, line)
+		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", id.User, id.GID, groups, line)
 	}
 	switch {
 	case sb.Filter == nil:
