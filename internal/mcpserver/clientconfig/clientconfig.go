@@ -20,10 +20,11 @@ const (
 	ClaudeCode    = "claude-code"
 	ClaudeDesktop = "claude-desktop"
 	Codex         = "codex"
+	LMStudio      = "lmstudio"
 )
 
 // Clients are the known clients, in the order help texts list them.
-func Clients() []string { return []string{ClaudeCode, ClaudeDesktop, Codex} }
+func Clients() []string { return []string{ClaudeCode, ClaudeDesktop, Codex, LMStudio} }
 
 // Entry is how a client starts the server: a program and its arguments.
 type Entry struct {
@@ -41,6 +42,8 @@ func DefaultFile(client, home string) (file string, ok bool) {
 		return filepath.Join(home, ".config", "Claude", "claude_desktop_config.json"), true
 	case Codex:
 		return filepath.Join(home, ".codex", "config.toml"), true
+	case LMStudio:
+		return filepath.Join(home, ".lmstudio", "mcp.json"), true
 	}
 	return "", false
 }
@@ -61,7 +64,7 @@ func Print(w io.Writer, client, file string, e Entry) error {
 		}
 		_, err = fmt.Fprintf(w, "# add to %s (or run again with --write)\n%s", file, table)
 		return err
-	case ClaudeCode, ClaudeDesktop:
+	case ClaudeCode, ClaudeDesktop, LMStudio:
 	default:
 		return unknownClient(client)
 	}
@@ -86,7 +89,7 @@ func Add(client, file string, e Entry) error {
 	switch client {
 	case Codex:
 		return addTOML(file, e)
-	case ClaudeCode, ClaudeDesktop:
+	case ClaudeCode, ClaudeDesktop, LMStudio:
 		return addJSON(file, e)
 	}
 	return unknownClient(client)

@@ -28,6 +28,7 @@ func TestDefaultFile(t *testing.T) {
 		{ClaudeCode, "/home/u/.claude.json", true},
 		{ClaudeDesktop, "/home/u/.config/Claude/claude_desktop_config.json", true},
 		{Codex, "/home/u/.codex/config.toml", true},
+		{LMStudio, "/home/u/.lmstudio/mcp.json", true},
 		{"cursor", "", false},
 		{"", "", false},
 	} {
@@ -302,7 +303,7 @@ func TestAdd(t *testing.T) {
 		{
 			name: "unknown client", client: "cursor", file: "c.json", before: regular("{}", 0o600),
 			want:    "{}",
-			wantErr: `unknown MCP client "cursor": the clients are claude-code, claude-desktop, codex`,
+			wantErr: `unknown MCP client "cursor": the clients are claude-code, claude-desktop, codex, lmstudio`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,20 +4,29 @@
 //
 // # Clients
 //
-// Three clients are known, by the names --client takes ([Clients]):
+// Four clients are known, by the names --client takes ([Clients]):
 //
 //	claude-code     ~/.claude.json                                  JSON, mcpServers.shannot
 //	claude-desktop  ~/.config/Claude/claude_desktop_config.json     JSON, mcpServers.shannot
 //	codex           ~/.codex/config.toml                            TOML, [mcp_servers.shannot]
+//	lmstudio        ~/.lmstudio/mcp.json                            JSON, mcpServers.shannot (Cursor's notation)
 //
 // [DefaultFile] gives the file under a home directory; the caller may
 // name any other.
+//
+// --client also takes [All] (every client) and [Auto]: the clients
+// [Detect] finds installed, by their configuration file or directory
+// under the home directory (~/.claude.json or ~/.claude, ~/.config/Claude,
+// ~/.codex, ~/.lmstudio); [Resolve] turns the flag into clients, and
+// [Install] prints or adds the entry for each, going on past a client
+// that refuses it (an existing "shannot" entry is reported, never
+// replaced) and naming those left out.
 //
 // # Printing
 //
 // [Print] writes the entry a user would add by hand, after a comment that
 // names the file: a JSON object with mcpServers.shannot for the Claude
-// clients (and, for claude-code, the equivalent `claude mcp add` line),
+// clients and LM Studio (and, for claude-code, the equivalent `claude mcp add` line),
 // the [mcp_servers.shannot] table for codex, its values quoted by the
 // TOML encoder.
 //
