@@ -16,7 +16,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/jsonerr"
 	"github.com/shannot-project/shannot/profiles"
@@ -208,11 +207,7 @@ func Parse(data []byte, origin Origin) (*Profile, error) {
 	}
 	// The schema-level checks (conformance_test.go holds them to the
 	// schema's verdicts); the rest only ever refuse more.
-	schema, err := launchSchema()
-	if err != nil {
-		return nil, bug.Errorf("embedded profile schema: %w", err)
-	}
-	if se := schema.validate(doc); se != nil {
+	if se := profileSchema.validate(doc); se != nil {
 		return nil, fail(se.pointer, "%s", se.msg)
 	}
 	if ptr := findNUL(doc); ptr != "" {

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,137 +10,60 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/jsonerr"
 )
 
-// The launch validator: schema.json interpreted directly, for the few
-// keywords of JSON Schema draft 2020-12 that the profile format uses.
-// The schema is read at the first validation of a process (some tens of
-// microseconds), never at init. A keyword it does not know is an error
-// when the schema is read, so that schema.json cannot say more than the
-// launch enforces; the tests hold its verdicts to a full draft 2020-12
-// validator's (conformance_test.go).
+// The launch validator checks a profile against schema.json without
+// reading it: schema_gen.go holds schema.json as a tree of nodes, Go data
+// the linker lays out (nothing runs at init, nothing is parsed at the
+// first validation). It implements the keywords of JSON Schema draft
+// 2020-12 that the format uses: type, required, properties,
+// additionalProperties, items, propertyNames, minLength, maxLength,
+// pattern. The test that writes schema_gen.go refuses any other keyword,
+// so schema.json cannot say more than a launch enforces, and fails when
+// schema_gen.go is not what schema.json gives; conformance_test.go holds
+// the verdicts to a full draft 2020-12 validator's.
 
 // node is one schema of schema.json.
 type node struct {
 	types      []string // "type": the JSON types allowed; none is any
 	required   []string
-	props      map[string]*node
-	order      []string // the keys of props, in the schema's order
+	keys       []string // the properties' names, in the schema's order
+	props      []*node  // their schemas, in the same order
 	closed     bool     // "additionalProperties": false
 	additional *node    // "additionalProperties": a schema
 	items      *node
 	names      *node // "propertyNames"
-	minLength  int   // in characters (code points), -1 when absent
-	maxLength  int
-	pattern    *regexp.Regexp
+	minLength  int   // in characters (code points); 0 when absent
+	maxLength  int   // -1 when absent
+	pattern    string
 	// description words a failure of this schema as a property name
 	// ("propertyNames"): NAME is not a valid DESCRIPTION.
 	description string
+
+	compileOnce sync.Once // pattern, compiled at its first use
+	re          *regexp.Regexp
+	reErr       error
+}
+
+// prop returns the schema of the property k, or nil.
+func (n *node) prop(k string) *node {
+	if i := slices.Index(n.keys, k); i >= 0 {
+		return n.props[i]
+	}
+	return nil
+}
+
+func (n *node) regexp() (*regexp.Regexp, error) {
+	n.compileOnce.Do(func() { n.re, n.reErr = regexp.Compile(n.pattern) })
+	return n.re, n.reErr
 }
 
 // schemaError is the first failure the validator found.
 type schemaError struct {
 	pointer string // JSON pointer of the failing value; "/" for the root
 	msg     string
-}
-
-// launchSchema is schema.json, read at the first validation.
-var launchSchema = sync.OnceValues(func() (*node, error) { return compileSchema(schemaJSON) })
-
-// compileSchema reads a schema in the subset of draft 2020-12 that the
-// validator implements.
-func compileSchema(data []byte) (*node, error) {
-	var kw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &kw); err != nil {
-		return nil, fmt.Errorf("schema is not a JSON object: %w", err)
-	}
-	n := &node{minLength: -1, maxLength: -1}
-	for _, k := range slices.Sorted(maps.Keys(kw)) {
-		v := kw[k]
-		var err error
-		switch k {
-		case "$schema", "$id", "title", "$comment":
-			// Annotations.
-		case "description":
-			err = json.Unmarshal(v, &n.description)
-		case "type":
-			if bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")) {
-				err = json.Unmarshal(v, &n.types)
-			} else {
-				var t string
-				err = json.Unmarshal(v, &t)
-				n.types = []string{t}
-			}
-			for _, t := range n.types {
-				if !slices.Contains([]string{"null", "boolean", "object", "array", "number", "string"}, t) {
-					err = fmt.Errorf("type %q is not supported", t)
-				}
-			}
-		case "required":
-			err = json.Unmarshal(v, &n.required)
-		case "properties":
-			var props map[string]json.RawMessage
-			if err = json.Unmarshal(v, &props); err != nil {
-				break
-			}
-			n.order = objectKeys(v)
-			n.props = map[string]*node{}
-			for name, sub := range props {
-				if n.props[name], err = compileSchema(sub); err != nil {
-					return nil, fmt.Errorf("properties/%s: %w", name, err)
-				}
-			}
-		case "additionalProperties":
-			var closedOrOpen bool
-			if json.Unmarshal(v, &closedOrOpen) == nil {
-				n.closed = !closedOrOpen
-			} else {
-				n.additional, err = compileSchema(v)
-			}
-		case "items":
-			n.items, err = compileSchema(v)
-		case "propertyNames":
-			n.names, err = compileSchema(v)
-		case "minLength":
-			err = json.Unmarshal(v, &n.minLength)
-		case "maxLength":
-			err = json.Unmarshal(v, &n.maxLength)
-		case "pattern":
-			var p string
-			if err = json.Unmarshal(v, &p); err == nil {
-				n.pattern, err = regexp.Compile(p)
-			}
-		default:
-			err = fmt.Errorf("keyword not supported by the launch validator (pkg/profile/validate.go)")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
-		}
-	}
-	return n, nil
-}
-
-// objectKeys returns the keys of the JSON object data in their order.
-func objectKeys(data []byte) []string {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // '{'
-		return nil
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return keys
-		}
-		k, _ := tok.(string)
-		keys = append(keys, k)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return keys
-		}
-	}
-	return keys
 }
 
 // validate checks doc, a document decoded by encoding/json into any,
@@ -167,7 +89,7 @@ func (n *node) check(v any, at []string) *schemaError {
 		if n.closed {
 			// Unknown keys first: a misspelt key is the likeliest cause
 			// of a missing one, and the suggestion says so.
-			if ptr, msg := jsonerr.UnknownKey(v, n.order, at...); msg != "" {
+			if ptr, msg := jsonerr.UnknownKey(v, n.keys, at...); msg != "" {
 				return &schemaError{pointer: ptr, msg: msg}
 			}
 		}
@@ -180,9 +102,9 @@ func (n *node) check(v any, at []string) *schemaError {
 		if len(missing) > 0 {
 			return fail("missing properties: %s", strings.Join(missing, ", "))
 		}
-		for _, k := range n.order {
+		for i, k := range n.keys {
 			if pv, ok := v[k]; ok {
-				if err := n.props[k].check(pv, child(k)); err != nil {
+				if err := n.props[i].check(pv, child(k)); err != nil {
 					return err
 				}
 			}
@@ -199,7 +121,7 @@ func (n *node) check(v any, at []string) *schemaError {
 					return err
 				}
 			}
-			if _, named := n.props[k]; !named && n.additional != nil {
+			if n.additional != nil && n.prop(k) == nil {
 				if err := n.additional.check(v[k], child(k)); err != nil {
 					return err
 				}
@@ -214,17 +136,23 @@ func (n *node) check(v any, at []string) *schemaError {
 			}
 		}
 	case string:
-		if n.minLength >= 0 || n.maxLength >= 0 {
+		if n.minLength > 0 || n.maxLength >= 0 {
 			length := utf8.RuneCountInString(v)
-			if n.minLength >= 0 && length < n.minLength {
+			if length < n.minLength {
 				return fail("length must be >= %d, but got %d", n.minLength, length)
 			}
 			if n.maxLength >= 0 && length > n.maxLength {
 				return fail("length must be <= %d, but got %d", n.maxLength, length)
 			}
 		}
-		if n.pattern != nil && !n.pattern.MatchString(v) {
-			return fail("does not match pattern '%s'", n.pattern)
+		if n.pattern != "" {
+			re, err := n.regexp()
+			if err != nil {
+				return fail("%v", bug.Errorf("pattern of the embedded profile schema: %w", err))
+			}
+			if !re.MatchString(v) {
+				return fail("does not match pattern '%s'", n.pattern)
+			}
 		}
 	}
 	return nil
