@@ -19,7 +19,7 @@
 //	user namespace                        a real bwrap run creates one, as
 //	                                      that user when root
 //	seccomp                               the kernel reports it
-//	libseccomp                            warns when built without it
+//	libseccomp                            warns when shannot-seccomp is missing
 //	dev.tty.legacy_tiocsti                warns when not 0
 //
 // A sysctl the kernel does not have is not reported; a missing bwrap

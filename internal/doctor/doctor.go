@@ -109,7 +109,7 @@ func Diagnose(h Host) []Finding {
 	if v := h.Libseccomp(); v != "" {
 		add(Finding{"libseccomp", OK, v + " (compiles JSON policies)", ""})
 	} else {
-		add(Finding{"libseccomp", Warn, "this shannot was built without libseccomp: .bpf filters only", "build with CGO_ENABLED=1 and libseccomp-dev"})
+		add(Finding{"libseccomp", Warn, "shannot-seccomp (libseccomp) not found: .bpf filters and the built-in policies only", "install the shannot package, which ships shannot-seccomp, or run make install"})
 	}
 	if v, ok := sysctl(h, "dev.tty.legacy_tiocsti"); ok {
 		f := Finding{Check: "dev.tty.legacy_tiocsti", Status: OK, Detail: v + ": TIOCSTI is disabled for unprivileged processes"}

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shannot-project/shannot/internal/companion"
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
@@ -30,7 +32,9 @@ type Host interface {
 	// A bwrap that ran and failed is an *ExitError; one that did not
 	// finish within UserNamespaceTimeout is ErrTimeout.
 	UserNamespace(bwrap string, id *identity.Identity) error
-	// Libseccomp is libseccomp's version, "" when built without it.
+	// Libseccomp is the version of the libseccomp that compiles JSON
+	// policies, and where it is when that is shannot-seccomp; "" when
+	// there is none.
 	Libseccomp() string
 	// UID and EUID are this process's real and effective user ids.
 	UID() int
@@ -44,7 +48,7 @@ type Host interface {
 const UserNamespaceTimeout = 10 * time.Second
 
 // ErrTimeout is the user namespace probe not finishing in time.
-var ErrTimeout = fmt.Errorf("bwrap did not finish within %s", UserNamespaceTimeout)
+var ErrTimeout = errors.New("bwrap did not finish within 10s")
 
 // ExitError is bwrap failing to create a user namespace.
 type ExitError struct {
@@ -71,11 +75,26 @@ var _ Host = System{}
 func (System) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (System) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (s System) FindBwrap() (string, error)          { return s.Bwrap() }
-func (System) Libseccomp() string                    { return seccomp.LibraryVersion() }
 func (System) UID() int                              { return os.Getuid() }
 func (System) EUID() int                             { return os.Geteuid() }
 
 func (s System) SandboxIdentity() (*identity.Identity, error) { return s.Identity() }
+
+// Libseccomp is the libseccomp linked in (a cgo build), else the one
+// shannot-seccomp reports, found as a launch finds it (strictly when
+// doctor runs as root: never through PATH).
+func (System) Libseccomp() string {
+	if v := seccomp.LibraryVersion(); v != "" {
+		return v + ", linked into shannot"
+	}
+	h := seccomp.Helper{Find: func() (string, error) { return companion.Find(seccomp.HelperName, os.Geteuid() == 0) }}
+	v, err := h.Version()
+	if err != nil || v == "" {
+		return ""
+	}
+	path, _ := h.Path()
+	return v + ", in " + path
+}
 
 func (System) BwrapVersion(bwrap string) (string, error) {
 	v, err := exec.Command(bwrap, "--version").Output()

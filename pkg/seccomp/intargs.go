@@ -14,18 +14,34 @@ import (
 // LT, LE, or MASKED_EQ with a mask above 32 bits) can be slipped past by
 // setting them, as CVE-2019-10063 did to flatpak's TIOCSTI filter. The
 // table is small on purpose: the arguments policies compare in practice.
-var intArgs = map[string]map[uint]string{
-	"ioctl":       {1: "request"},
-	"fcntl":       {1: "cmd"},
-	"socket":      {0: "domain", 1: "type", 2: "protocol"},
-	"socketpair":  {0: "domain", 1: "type", 2: "protocol"},
-	"setsockopt":  {1: "level", 2: "optname"},
-	"getsockopt":  {1: "level", 2: "optname"},
-	"personality": {0: "persona"},
-	"prctl":       {0: "option"},
-	"kill":        {1: "signal"},
-	"tkill":       {1: "signal"},
-	"tgkill":      {2: "signal"},
+// A table of constants, not a map: nothing is built at start-up.
+var intArgs = [...]struct {
+	call  string
+	index uint
+	name  string
+}{
+	{"ioctl", 1, "request"},
+	{"fcntl", 1, "cmd"},
+	{"socket", 0, "domain"}, {"socket", 1, "type"}, {"socket", 2, "protocol"},
+	{"socketpair", 0, "domain"}, {"socketpair", 1, "type"}, {"socketpair", 2, "protocol"},
+	{"setsockopt", 1, "level"}, {"setsockopt", 2, "optname"},
+	{"getsockopt", 1, "level"}, {"getsockopt", 2, "optname"},
+	{"personality", 0, "persona"},
+	{"prctl", 0, "option"},
+	{"kill", 1, "signal"},
+	{"tkill", 1, "signal"},
+	{"tgkill", 2, "signal"},
+}
+
+// intArg names argument index of call when the kernel reads it as a
+// 32-bit int.
+func intArg(call string, index uint) (string, bool) {
+	for _, a := range intArgs {
+		if a.call == call && a.index == index {
+			return a.name, true
+		}
+	}
+	return "", false
 }
 
 const low32 = 0xffffffff
@@ -42,7 +58,7 @@ func intArgWarnings(r Rule) []string {
 		var calls []string
 		var arg string
 		for _, n := range r.Names {
-			if name, ok := intArgs[n][a.Index]; ok && !slices.Contains(calls, n) {
+			if name, ok := intArg(n, a.Index); ok && !slices.Contains(calls, n) {
 				calls = append(calls, n)
 				arg = name
 			}

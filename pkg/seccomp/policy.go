@@ -249,13 +249,12 @@ func parseAction(name string, errnoRet *uint, errnoName string) (Action, error) 
 	if name == "SCMP_ACT_NOTIFY" {
 		return Action{}, fmt.Errorf("SCMP_ACT_NOTIFY cannot be honoured: bwrap installs no user-notification listener; use SCMP_ACT_ERRNO")
 	}
-	kind, ok := ociActions[name]
+	kind, ok := ociAction(name)
 	if !ok {
 		names := make([]string, 0, len(ociActions))
-		for n := range ociActions {
-			names = append(names, n)
+		for _, a := range ociActions {
+			names = append(names, a.name)
 		}
-		slices.Sort(names)
 		if s := jsonerr.Suggest(name, names); s != "" {
 			return Action{}, fmt.Errorf("unknown action %q; did you mean %q?", name, s)
 		}

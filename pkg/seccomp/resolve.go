@@ -21,15 +21,39 @@ type Host struct {
 }
 
 // goToOCI maps Go's architecture names to OCI's.
-var goToOCI = map[string]string{
-	"amd64": "SCMP_ARCH_X86_64", "386": "SCMP_ARCH_X86", "arm64": "SCMP_ARCH_AARCH64", "arm": "SCMP_ARCH_ARM",
-	"ppc64le": "SCMP_ARCH_PPC64LE", "ppc64": "SCMP_ARCH_PPC64", "s390x": "SCMP_ARCH_S390X", "riscv64": "SCMP_ARCH_RISCV64",
-	"mips64le": "SCMP_ARCH_MIPSEL64", "mips64": "SCMP_ARCH_MIPS64", "mipsle": "SCMP_ARCH_MIPSEL", "mips": "SCMP_ARCH_MIPS",
+func goToOCI(goarch string) string {
+	switch goarch {
+	case "amd64":
+		return "SCMP_ARCH_X86_64"
+	case "386":
+		return "SCMP_ARCH_X86"
+	case "arm64":
+		return "SCMP_ARCH_AARCH64"
+	case "arm":
+		return "SCMP_ARCH_ARM"
+	case "ppc64le":
+		return "SCMP_ARCH_PPC64LE"
+	case "ppc64":
+		return "SCMP_ARCH_PPC64"
+	case "s390x":
+		return "SCMP_ARCH_S390X"
+	case "riscv64":
+		return "SCMP_ARCH_RISCV64"
+	case "mips64le":
+		return "SCMP_ARCH_MIPSEL64"
+	case "mips64":
+		return "SCMP_ARCH_MIPS64"
+	case "mipsle":
+		return "SCMP_ARCH_MIPSEL"
+	case "mips":
+		return "SCMP_ARCH_MIPS"
+	}
+	return ""
 }
 
 // ThisHost describes the machine shannot runs on.
 func ThisHost() Host {
-	h := Host{Arch: goToOCI[runtime.GOARCH], GoArch: runtime.GOARCH}
+	h := Host{Arch: goToOCI(runtime.GOARCH), GoArch: runtime.GOARCH}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		if k, err := parseKernel(unix.ByteSliceToString(u.Release[:])); err == nil {
