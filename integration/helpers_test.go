@@ -23,7 +23,10 @@ const testUser = "shannot-it"
 
 var (
 	shannot string // the binary under test, copied where every user can run it
-	work    string // a directory every user can read, for profiles and fixtures
+	// shannotMCP is the MCP server's binary under test, copied beside
+	// shannot, where "shannot mcp" finds it.
+	shannotMCP string
+	work       string // a directory every user can read, for profiles and fixtures
 )
 
 func TestMain(m *testing.M) {
@@ -53,6 +56,15 @@ func setup(m *testing.M) int {
 	shannot = filepath.Join(dir, "shannot")
 	if err := copyFile(src, shannot, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	mcpSrc := os.Getenv("SHANNOT_MCP_BIN")
+	if mcpSrc == "" {
+		mcpSrc = filepath.Join(filepath.Dir(src), "shannot-mcp")
+	}
+	shannotMCP = filepath.Join(dir, "shannot-mcp")
+	if err := copyFile(mcpSrc, shannotMCP, 0o755); err != nil {
+		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_MCP_BIN)\n", mcpSrc, err)
 		return 1
 	}
 	if os.Geteuid() != 0 {
@@ -248,8 +260,13 @@ type opts struct {
 	stdin io.Reader
 }
 
-func (id identity) cmd(o opts, args ...string) *exec.Cmd {
-	c := exec.Command(shannot, args...)
+func (id identity) cmd(o opts, args ...string) *exec.Cmd { return id.cmdOf(shannot, o, args...) }
+
+// mcpCmd is cmd for shannot-mcp.
+func (id identity) mcpCmd(o opts, args ...string) *exec.Cmd { return id.cmdOf(shannotMCP, o, args...) }
+
+func (id identity) cmdOf(bin string, o opts, args ...string) *exec.Cmd {
+	c := exec.Command(bin, args...)
 	c.Env = append([]string{"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + id.home}, o.env...)
 	c.ExtraFiles = o.files
 	c.Stdin = o.stdin

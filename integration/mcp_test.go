@@ -8,28 +8,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// mcpSession starts bin/shannot mcp as id, offering the open test
-// profile and the built-in minimal one, and connects the SDK's client.
+// mcpSession starts shannot-mcp as id, offering the open test profile
+// and the built-in minimal one, and connects the SDK's client.
 func mcpSession(t *testing.T, id identity, extra ...string) *mcp.ClientSession {
 	t.Helper()
-	args := append([]string{"mcp", "--profile", writeProfile(t, open()), "--profile", "minimal"}, extra...)
-	cmd := id.cmd(opts{}, args...)
+	args := append([]string{"--profile", writeProfile(t, open()), "--profile", "minimal"}, extra...)
+	return connect(t, id.mcpCmd(opts{}, args...))
+}
+
+// connect connects the SDK's client to the server cmd starts.
+func connect(t *testing.T, cmd *exec.Cmd) *mcp.ClientSession {
+	t.Helper()
 	client := mcp.NewClient(&mcp.Implementation{Name: "shannot-integration", Version: "1"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
 	if err != nil {
-		t.Fatalf("connecting to shannot mcp: %v", err)
+		t.Fatalf("connecting to %v: %v", cmd.Args, err)
 	}
 	t.Cleanup(func() { session.Close() })
 	return session
@@ -204,7 +212,7 @@ func TestMCPLogsNeverGoToStdout(t *testing.T) {
 	id := identities(t)[0]
 	// With nothing on stdin the server ends at once; whatever it printed
 	// on stdout would corrupt the protocol stream.
-	c := id.cmd(opts{}, "mcp")
+	c := id.mcpCmd(opts{})
 	var stdout, stderr strings.Builder
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Run(); err != nil {
@@ -217,7 +225,7 @@ func TestMCPLogsNeverGoToStdout(t *testing.T) {
 	}
 }
 
-// rawMCP is shannot mcp spoken to line by line, for what an SDK client
+// rawMCP is shannot-mcp spoken to line by line, for what an SDK client
 // would never send.
 type rawMCP struct {
 	t     *testing.T
@@ -237,7 +245,7 @@ type rawResponse struct {
 
 func startRawMCP(t *testing.T, id identity, args ...string) *rawMCP {
 	t.Helper()
-	cmd := id.cmd(opts{}, append([]string{"mcp"}, args...)...)
+	cmd := id.mcpCmd(opts{}, args...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +265,7 @@ func startRawMCP(t *testing.T, id identity, args ...string) *rawMCP {
 		cmd.Wait()
 		timer.Stop()
 		if t.Failed() {
-			t.Logf("shannot mcp's stderr:\n%s", stderr.String())
+			t.Logf("shannot-mcp's stderr:\n%s", stderr.String())
 		}
 	})
 	r := &rawMCP{t: t, in: in, out: bufio.NewReader(out), lines: make(chan []byte)}
@@ -278,7 +286,7 @@ func startRawMCP(t *testing.T, id identity, args ...string) *rawMCP {
 func (r *rawMCP) send(line string) {
 	r.t.Helper()
 	if _, err := io.WriteString(r.in, line+"\n"); err != nil {
-		r.t.Fatalf("writing %d bytes to shannot mcp: %v (the server is gone)", len(line), err)
+		r.t.Fatalf("writing %d bytes to shannot-mcp: %v (the server is gone)", len(line), err)
 	}
 }
 
@@ -288,7 +296,7 @@ func (r *rawMCP) receive() rawResponse {
 	select {
 	case line, ok := <-r.lines:
 		if !ok {
-			r.t.Fatal("shannot mcp closed its stdout: the session ended")
+			r.t.Fatal("shannot-mcp closed its stdout: the session ended")
 		}
 		var resp rawResponse
 		if err := json.Unmarshal(line, &resp); err != nil {
@@ -296,7 +304,7 @@ func (r *rawMCP) receive() rawResponse {
 		}
 		return resp
 	case <-time.After(time.Minute):
-		r.t.Fatal("no response from shannot mcp in a minute")
+		r.t.Fatal("no response from shannot-mcp in a minute")
 	}
 	return rawResponse{}
 }
@@ -338,5 +346,122 @@ func TestMCPBadFrameKeepsTheSession(t *testing.T) {
 				t.Errorf("the call after the bad frames: id %s, %+v, %s", resp.ID, resp.Error, resp.Result)
 			}
 		})
+	}
+}
+
+// "shannot mcp" still serves: shannot execs the shannot-mcp beside it,
+// which then is the process the client talks to, with its exit status.
+func TestShannotMCPExecsTheServer(t *testing.T) {
+	id := identities(t)[0]
+	cmd := id.cmd(opts{}, "mcp", "--profile", writeProfile(t, open()))
+	s := connect(t, cmd)
+	if _, rep := call(t, s, "run_command", map[string]any{"command": []string{"echo", "through shannot"}}); rep.ExitCode != 0 || rep.Stdout != "through shannot\n" {
+		t.Errorf("run_command through shannot mcp: %+v", rep)
+	}
+	// The same process, now shannot-mcp: exec, not a child.
+	if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid)); err != nil || exe != shannotMCP {
+		t.Errorf("shannot mcp's process runs %q (%v), want %s", exe, err, shannotMCP)
+	}
+	if r := id.run(t, opts{}, "mcp", "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "shannot-mcp ") {
+		t.Errorf("shannot mcp --version: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	// The global flags before mcp reach the server.
+	if r := id.run(t, opts{}, "--profile", "nosuch", "mcp"); r.code != 125 || !strings.HasPrefix(r.stderr, "shannot-mcp: ") || !strings.Contains(r.stderr, "nosuch") {
+		t.Errorf("shannot --profile nosuch mcp: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// Without shannot-mcp anywhere it is looked for, shannot mcp says so in
+// one line and exits 125.
+func TestShannotMCPMissing(t *testing.T) {
+	id := identities(t)[0]
+	for _, d := range []string{"/usr/local/libexec/shannot", "/usr/libexec/shannot", "/usr/lib/shannot", "/usr/local/bin", "/usr/bin"} {
+		_, err := os.Stat(filepath.Join(d, "shannot-mcp"))
+		need(t, err != nil, "a shannot-mcp is installed in "+d+" on this host")
+	}
+	lone := filepath.Join(mkdir(t, "lone"), "shannot")
+	if err := copyFile(shannot, lone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := id.cmdOf(lone, opts{}, "mcp")
+	var stdout, stderr strings.Builder
+	c.Stdout, c.Stderr = &stdout, &stderr
+	c.Run()
+	want := "shannot: shannot-mcp not found in " + filepath.Dir(lone) + "/shannot-mcp"
+	if c.ProcessState.ExitCode() != 125 || stdout.String() != "" || strings.Count(stderr.String(), "\n") != 1 ||
+		!strings.HasPrefix(stderr.String(), want) || !strings.Contains(stderr.String(), "or run make install") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 125 and one line starting %q", c.ProcessState.ExitCode(), stdout.String(), stderr.String(), want)
+	}
+}
+
+// Under sudo, shannot runs no shannot-mcp that the caller could have put
+// where it looks: not one in the caller's PATH, not one in a directory
+// the caller can write (here PREFIX/libexec/shannot of a root-owned
+// shannot). The same shannot run by the caller does take the latter, so
+// the test can fail.
+func TestSudoShannotMCPIsNeverTheCallers(t *testing.T) {
+	setUpSudo(t)
+	prefix := sudoPrefix + "/lone"
+	for _, d := range []string{prefix, prefix + "/bin", prefix + "/libexec", prefix + "/libexec/shannot"} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { os.RemoveAll(prefix) })
+	bin := prefix + "/bin/shannot"
+	if err := copyFile(shannot, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	proof := mkdir(t, "planted")
+	os.Chmod(proof, 0o777)
+	plant := func(dir string) {
+		t.Helper()
+		script := fmt.Sprintf("#!/bin/sh\nid -u > %s/ran-$(basename $(dirname $0))\necho PLANTED\n", proof)
+		if err := os.WriteFile(filepath.Join(dir, "shannot-mcp"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(filepath.Join(dir, "shannot-mcp"), int(sudoUser.cred.Uid), -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pathDir := filepath.Join(sudoUser.home, "bin-"+filepath.Base(proof))
+	if err := os.Mkdir(pathDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pathDir) })
+	os.Chown(pathDir, int(sudoUser.cred.Uid), -1)
+	plant(pathDir)
+	libexec := prefix + "/libexec/shannot"
+	os.Chown(libexec, int(sudoUser.cred.Uid), -1) // the caller's to write
+	plant(libexec)
+	path := "PATH=" + pathDir + ":/usr/bin:/bin"
+
+	c := exec.Command("sudo", "-n", path, bin, "mcp", "--version")
+	c.Env = []string{path, "HOME=" + sudoUser.home}
+	c.Dir = sudoUser.home
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
+	var stdout, stderr strings.Builder
+	c.Stdout, c.Stderr = &stdout, &stderr
+	c.Run()
+	if ran, _ := filepath.Glob(proof + "/ran-*"); len(ran) != 0 || strings.Contains(stdout.String(), "PLANTED") {
+		t.Fatalf("under sudo, shannot ran the caller's shannot-mcp: %v, stdout %q", ran, stdout.String())
+	}
+	installed := false
+	for _, d := range []string{"/usr/local/libexec/shannot", "/usr/libexec/shannot", "/usr/lib/shannot", "/usr/local/bin", "/usr/bin"} {
+		if _, err := os.Stat(filepath.Join(d, "shannot-mcp")); err == nil {
+			installed = true
+		}
+	}
+	want := "refused " + libexec + "/shannot-mcp is not trusted: " + libexec + " is owned by uid"
+	if !installed && (c.ProcessState.ExitCode() != 125 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), want)) {
+		t.Errorf("sudo shannot mcp: exit %d, stderr %q; want 125 and one line with %q", c.ProcessState.ExitCode(), stderr.String(), want)
+	}
+
+	// The caller's own run takes the file in the caller's directory.
+	own := sudoUser.cmdOf(bin, opts{}, "mcp", "--version")
+	own.Env = []string{path, "HOME=" + sudoUser.home}
+	out, err := own.Output()
+	if ran, _ := filepath.Glob(proof + "/ran-shannot"); err != nil || len(ran) != 1 || !strings.Contains(string(out), "PLANTED") {
+		t.Errorf("the caller's own shannot mcp: %v, %q, proof %v; want the planted one in %s run", err, out, ran, libexec)
 	}
 }

@@ -63,8 +63,13 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 	mustRun(t, root, nil, "make", "--no-print-directory", "install", "DESTDIR="+dest, "PREFIX=/opt/sh")
 	want := []string{
 		"opt/sh/bin/shannot",
+		"opt/sh/bin/shannot-mcp",
+		"opt/sh/libexec/shannot/shannot-seccomp",
 		"opt/sh/share/bash-completion/completions/shannot",
+		"opt/sh/share/bash-completion/completions/shannot-mcp",
+		"opt/sh/share/fish/vendor_completions.d/shannot-mcp.fish",
 		"opt/sh/share/fish/vendor_completions.d/shannot.fish",
+		"opt/sh/share/man/man1/shannot-mcp.1",
 		"opt/sh/share/man/man1/shannot.1",
 		"opt/sh/share/man/man5/shannot-profile.5",
 		"opt/sh/share/shannot/profiles/diagnostics.json",
@@ -74,6 +79,7 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 		"opt/sh/share/shannot/profiles/seccomp/readonly.json",
 		"opt/sh/share/shannot/profiles/systemd.json",
 		"opt/sh/share/zsh/site-functions/_shannot",
+		"opt/sh/share/zsh/site-functions/_shannot-mcp",
 	}
 	if got := files(t, dest); !slices.Equal(got, want) {
 		t.Errorf("installed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -82,6 +88,10 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 	out := mustRun(t, root, nil, filepath.Join(dest, "opt/sh/bin/shannot"), "profile", "list")
 	if !strings.Contains(out, filepath.Join(dest, "opt/sh/share/shannot/profiles/diagnostics.json")) {
 		t.Errorf("profile list does not show the installed profiles:\n%s", out)
+	}
+	// shannot mcp runs the shannot-mcp installed beside it.
+	if out := mustRun(t, root, []string{"PATH=/usr/bin:/bin"}, filepath.Join(dest, "opt/sh/bin/shannot"), "mcp", "--version"); !strings.HasPrefix(out, "shannot-mcp ") {
+		t.Errorf("the installed shannot mcp --version: %q", out)
 	}
 	mustRun(t, root, nil, "make", "--no-print-directory", "uninstall", "DESTDIR="+dest, "PREFIX=/opt/sh")
 	if got := files(t, dest); len(got) != 0 {
@@ -145,6 +155,16 @@ func TestDebianPackage(t *testing.T) {
 	}
 	if out := mustRun(t, "/", nil, "man", "-w", "5", "shannot-profile"); !strings.Contains(out, "shannot-profile.5.gz") {
 		t.Errorf("man -w 5 shannot-profile: %q", out)
+	}
+	if out := mustRun(t, "/", nil, "man", "-w", "shannot-mcp"); strings.TrimSpace(out) != "/usr/share/man/man1/shannot-mcp.1.gz" {
+		t.Errorf("man -w shannot-mcp: %q", out)
+	}
+	if out := mustRun(t, "/", nil, "/usr/bin/shannot", "mcp", "--version"); !strings.HasPrefix(out, "shannot-mcp ") {
+		t.Errorf("/usr/bin/shannot mcp --version: %q", out)
+	}
+	if out := mustRun(t, "/", nil, "bash", "-c", `source /usr/share/bash-completion/completions/shannot-mcp
+COMP_WORDS=(shannot-mcp ins); COMP_CWORD=1; _shannot_mcp; echo "${COMPREPLY[@]}"`); out != "install\n" {
+		t.Errorf("bash completion of 'shannot-mcp ins<TAB>': %q", out)
 	}
 	completion := mustRun(t, "/", nil, "bash", "-c", `source /usr/share/bash-completion/completions/shannot
 COMP_WORDS=(shannot pro); COMP_CWORD=1; _shannot; echo "${COMPREPLY[@]}"

@@ -43,7 +43,8 @@ func sudoers() string {
 	return fmt.Sprintf(`# shannot integration tests (removed when they end)
 %[1]s ALL=(root) NOPASSWD: %[2]s --profile diagnostics run *, %[2]s --profile it-open run *
 %[1]s ALL=(root) NOPASSWD:SETENV: %[2]s *
-`, testUser, sudoBin)
+%[1]s ALL=(root) NOPASSWD:SETENV: %[3]s *
+`, testUser, sudoBin, sudoPrefix+"/lone/bin/shannot")
 }
 
 func setUpSudo(t *testing.T) {
@@ -73,6 +74,11 @@ func installForSudo(t *testing.T) error {
 		return err
 	}
 	sudoCleanup = append(sudoCleanup, func() { os.Remove(sudoBin) })
+	// shannot mcp runs the shannot-mcp beside it.
+	if err := copyFile(shannotMCP, sudoPrefix+"/bin/shannot-mcp", 0o755); err != nil {
+		return err
+	}
+	sudoCleanup = append(sudoCleanup, func() { os.Remove(sudoPrefix + "/bin/shannot-mcp") })
 	if err := installFile(openProfile, `{"name": "it-open", "description": "integration tests: the host read-only, no command list, no user namespace isolation asked",
 		"binds": [{"source": "/", "target": "/"}], "tmpfs_paths": ["/tmp"], "user_namespace_isolation": false,
 		"environment": {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}}`, 0o644); err != nil {

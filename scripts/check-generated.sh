@@ -33,13 +33,13 @@ done
 [ -n "$pkgs" ] || { echo "check-generated: no golden tests found" >&2; status=1; }
 
 command -v man >/dev/null 2>&1 || { echo "check-generated: man not installed (scripts/setup.sh test installs man-db)" >&2; exit 1; }
-for page in "1 shannot.1" "5 shannot-profile.5"; do
+for page in "shannot 1 shannot.1" "shannot 5 shannot-profile.5" "shannot-mcp 1 shannot-mcp.1"; do
 	set -- $page
-	$GO run ./cmd/shannot __man "$1" >"$scratch/$2"
-	[ -s "$scratch/$2" ] || { echo "check-generated: shannot __man $1 printed nothing" >&2; status=1; }
-	warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$scratch/$2" 2>&1 >/dev/null)
+	$GO run "./cmd/$1" __man "$2" >"$scratch/$3"
+	[ -s "$scratch/$3" ] || { echo "check-generated: $1 __man $2 printed nothing" >&2; status=1; }
+	warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$scratch/$3" 2>&1 >/dev/null)
 	if [ -n "$warnings" ]; then
-		echo "check-generated: man page $2 renders with warnings:" >&2
+		echo "check-generated: man page $3 renders with warnings:" >&2
 		echo "$warnings" >&2
 		status=1
 	fi

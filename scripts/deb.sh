@@ -11,9 +11,11 @@ mkdir -p "$stage/DEBIAN"
 # PIE, as Debian hardens binaries.
 GOFLAGS="${GOFLAGS:-} -buildmode=pie" make --no-print-directory install DESTDIR="$stage" PREFIX=/usr VERSION="$VERSION" >/dev/null
 
-# Debian wants compressed man pages and a stripped binary.
-gzip -9n "$stage/usr/share/man/man1/shannot.1" "$stage/usr/share/man/man5/shannot-profile.5"
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/shannot"
+# Debian wants compressed man pages and stripped binaries.
+gzip -9n "$stage/usr/share/man/man1/shannot.1" "$stage/usr/share/man/man5/shannot-profile.5" \
+	"$stage/usr/share/man/man1/shannot-mcp.1"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+	"$stage/usr/bin/shannot" "$stage/usr/bin/shannot-mcp"
 
 # /etc/shannot: the administrator's, kept across upgrades (conffiles).
 install -d -m 0755 "$stage/etc/shannot/profiles"
@@ -64,7 +66,7 @@ Description: run commands in a read-only bubblewrap sandbox
  JSON profile, so that people, scripts and LLM agents can look at a machine
  without being able to change it. It compiles OCI seccomp policies, explains
  what a filter does to a system call, is safe behind sudoers rules, and
- serves its sandbox to agents over the Model Context Protocol.
+ serves its sandbox to agents over the Model Context Protocol (shannot-mcp).
 CONTROL
 echo /etc/shannot/config.json > "$stage/DEBIAN/conffiles"
 # The unprivileged user root-run sandboxes start as. Like other system

@@ -62,9 +62,9 @@ shannot mcp ARG...                    (the same: shannot runs shannot-mcp ARG...
 run_command, list_profiles, read_file, list_directory (see docs/mcp.md).
 
 Examples:
-   shannot-mcp                                   offer the shipped profiles
-   shannot-mcp --profile diagnostics --profile ./web-logs.json
-   shannot-mcp install --client claude-code      print the client's configuration entry
+   shannot-mcp                                offer the shipped profiles
+   shannot-mcp -p diagnostics -p ./logs.json  offer these two
+   shannot-mcp install --client claude-code   print the client's entry
 
 Exit status: 0 when the client ends the session (or a signal does); 125
 when shannot-mcp failed (a bad profile, a refused flag, no bwrap).`,

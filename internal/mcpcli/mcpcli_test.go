@@ -230,7 +230,8 @@ func TestComplete(t *testing.T) {
 	}
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		code, out, _ := run(t, "completion", shell)
-		if code != 0 || !strings.Contains(out, "completion for "+Name) || !strings.Contains(out, "shannot_mcp") {
+		fn := map[string]string{"bash": "_shannot_mcp()", "zsh": "_shannot-mcp()", "fish": "function __shannot_mcp_complete"}[shell]
+		if code != 0 || !strings.Contains(out, "completion for "+Name) || !strings.Contains(out, fn) {
 			t.Errorf("completion %s: exit %d, script:\n%s", shell, code, out)
 		}
 	}
