@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -12,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
 // version and commit are set at build time with -ldflags "-X github.com/shannot-project/shannot/internal/cli.version=...".
@@ -199,10 +196,7 @@ func printVersion(c *cli.Context) {
 	if rev == "" {
 		rev = "unknown"
 	}
-	lib := seccomp.LibraryVersion()
-	if lib == "" {
-		lib = "none (built without cgo: .bpf filters only)"
-	}
+	lib := who.libseccompVersion()
 	link := "dynamically linked"
 	if isStatic() {
 		link = "statically linked"
@@ -218,19 +212,17 @@ func printVersion(c *cli.Context) {
 		c.App.Name, version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, link, lib, bw)
 }
 
-// isStatic reports whether this binary has no dynamic loader.
+// isStatic reports whether this process maps no shared object (no
+// dynamic loader, no libc.so). Read from /proc/self/maps rather than
+// with debug/elf, whose package initialisation (and that of the
+// decompressors it links) every launch would pay for.
 func isStatic() bool {
-	exe, err := os.Executable()
+	maps, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
 		return false
 	}
-	f, err := elf.Open(exe)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
+	for _, line := range strings.Split(string(maps), "\n") {
+		if f := strings.Fields(line); len(f) >= 6 && (strings.HasSuffix(f[5], ".so") || strings.Contains(f[5], ".so.")) {
 			return false
 		}
 	}

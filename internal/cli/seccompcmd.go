@@ -103,6 +103,24 @@ func (who invoker) seccompCompiler() seccomp.Compiler {
 	return &seccomp.Helper{Find: func() (string, error) { return companion.Find(seccomp.HelperName, who.privileged) }}
 }
 
+// libseccompVersion is --version's libseccomp line: the one linked in,
+// or the one shannot-seccomp reports and where it is.
+func (who invoker) libseccompVersion() string {
+	if v := seccomp.LibraryVersion(); v != "" {
+		return v + " (linked in)"
+	}
+	h, ok := who.seccompCompiler().(*seccomp.Helper)
+	if !ok {
+		return "none"
+	}
+	v, err := h.Version()
+	if err != nil {
+		return "none (" + seccomp.HelperName + " not found: .bpf filters and the built-in policies only; see shannot doctor)"
+	}
+	path, _ := h.Path()
+	return v + " (" + path + ")"
+}
+
 // loadFilter reads a filter named on the command line: a file, or a
 // shipped policy by name.
 func loadFilter(ref string, opts seccomp.Options) (*seccomp.Loaded, error) {

@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,11 +104,20 @@ func TestSeccompCompileLeavesSpecialFilesAlone(t *testing.T) {
 	}
 }
 
-// needLibseccomp skips a test that compiles JSON policies in a build
-// without cgo (make unit-nocgo); make unit and CI's cgo run run it.
+// needLibseccomp makes JSON policies compile in a test. With cgo,
+// libseccomp is linked in; without (make unit-nocgo, as shannot ships),
+// it builds shannot-seccomp with cgo into a temporary directory put
+// first on PATH, where companion.Find looks for an unprivileged caller.
 func needLibseccomp(t *testing.T) {
 	t.Helper()
-	if seccomp.LibraryVersion() == "" {
-		t.Skip("built without cgo: no libseccomp to compile policies with (make unit runs this)")
+	if seccomp.LibraryVersion() != "" {
+		return
 	}
+	dir := t.TempDir()
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", filepath.Join(dir, seccomp.HelperName), "../../cmd/shannot-seccomp")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s (needs gcc and libseccomp-dev): %v\n%s", seccomp.HelperName, err, out)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
