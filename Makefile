@@ -115,6 +115,7 @@ check-generated:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./pkg/profile -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/profile -run '^$$' -fuzz '^FuzzSchemaAgreement$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
@@ -151,6 +152,7 @@ completions: build
 # Every file install puts in place, so that uninstall removes exactly them.
 INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp $(LIBEXECDIR)/shannot-seccomp \
 	$(patsubst profiles/%,$(DATADIR)/shannot/profiles/%,$(PROFILES) $(POLICIES)) \
+	$(DATADIR)/shannot/profile.schema.json \
 	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 $(MANDIR)/man1/shannot-mcp.1 \
 	$(DATADIR)/bash-completion/completions/shannot \
 	$(DATADIR)/zsh/site-functions/_shannot \
@@ -165,6 +167,7 @@ install: build man completions
 	install -D -m 0755 bin/shannot-seccomp $(DESTDIR)$(LIBEXECDIR)/shannot-seccomp
 	for f in $(PROFILES) $(POLICIES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/shannot/$$f || exit 1; done
+	install -D -m 0644 pkg/profile/schema.json $(DESTDIR)$(DATADIR)/shannot/profile.schema.json
 	install -D -m 0644 bin/man/shannot.1 $(DESTDIR)$(MANDIR)/man1/shannot.1
 	install -D -m 0644 bin/man/shannot-profile.5 $(DESTDIR)$(MANDIR)/man5/shannot-profile.5
 	install -D -m 0644 bin/man/shannot-mcp.1 $(DESTDIR)$(MANDIR)/man1/shannot-mcp.1

@@ -72,6 +72,7 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 		"opt/sh/share/man/man1/shannot-mcp.1",
 		"opt/sh/share/man/man1/shannot.1",
 		"opt/sh/share/man/man5/shannot-profile.5",
+		"opt/sh/share/shannot/profile.schema.json",
 		"opt/sh/share/shannot/profiles/diagnostics.json",
 		"opt/sh/share/shannot/profiles/minimal.json",
 		"opt/sh/share/shannot/profiles/readonly.json",
@@ -88,6 +89,11 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 	out := mustRun(t, root, nil, filepath.Join(dest, "opt/sh/bin/shannot"), "profile", "list")
 	if !strings.Contains(out, filepath.Join(dest, "opt/sh/share/shannot/profiles/diagnostics.json")) {
 		t.Errorf("profile list does not show the installed profiles:\n%s", out)
+	}
+	// The installed schema is the one the binary validates with.
+	schema, err := os.ReadFile(filepath.Join(dest, "opt/sh/share/shannot/profile.schema.json"))
+	if out := mustRun(t, root, nil, filepath.Join(dest, "opt/sh/bin/shannot"), "profile", "schema"); err != nil || out != string(schema) {
+		t.Errorf("installed profile.schema.json (%v) is not what shannot profile schema prints", err)
 	}
 	// shannot mcp runs the shannot-mcp installed beside it.
 	if out := mustRun(t, root, []string{"PATH=/usr/bin:/bin"}, filepath.Join(dest, "opt/sh/bin/shannot"), "mcp", "--version"); !strings.HasPrefix(out, "shannot-mcp ") {

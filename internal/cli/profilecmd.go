@@ -43,10 +43,11 @@ Examples:
 func profileCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "profile",
-		Usage: "list or validate profiles",
+		Usage: "list or validate profiles, or print their JSON Schema",
 		Description: `Examples:
    shannot profile list
-   shannot profile validate /etc/shannot/profiles/*.json`,
+   shannot profile validate /etc/shannot/profiles/*.json
+   shannot profile schema > profile.schema.json`,
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
@@ -73,6 +74,25 @@ func profileCommand() *cli.Command {
 						fmt.Fprintf(w, "%s\t%s\t%s\n", l.Name, l.Origin, desc)
 					}
 					return w.Flush()
+				},
+			},
+			{
+				Name:  "schema",
+				Usage: "print the JSON Schema of the profile format",
+				Description: `Prints the JSON Schema (draft 2020-12) that profiles are validated
+against, the one make install puts in /usr/local/share/shannot/ (the
+package: /usr/share/shannot/) as profile.schema.json. A profile whose
+"$schema" names that file gets completion and checks in editors that read
+JSON Schema; see shannot-profile(5) for the values that work.
+
+Examples:
+   shannot profile schema > profile.schema.json`,
+				Action: func(c *cli.Context) error {
+					if c.NArg() > 0 {
+						return &usageError{msg: "profile schema takes no arguments"}
+					}
+					_, err := c.App.Writer.Write(profile.Schema())
+					return err
 				},
 			},
 			{

@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"verify":           {"profile", "p"},
 	"profile list":     {},
 	"profile validate": {},
+	"profile schema":   {},         // prints the embedded schema
 	"seccomp compile":  {"strict"}, // to standard output only: see seccompcmd.go
 	"seccomp inspect":  {"json"},
 	"seccomp explain":  {"arch", "json"},

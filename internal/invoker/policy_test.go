@@ -31,6 +31,8 @@ func TestAdmit(t *testing.T) {
 		{name: "a flag of an unlisted level", command: "run", flags: map[string][]string{"remote": {"x"}}, refused: "x"},
 		{name: "mcp server", command: "mcp", flags: map[string][]string{"mcp": {"profile", "max-concurrent"}}},
 		{name: "mcp target", command: "mcp", flags: map[string][]string{"mcp": {"target"}}, refused: "target"},
+		{name: "profile schema prints", command: "profile schema"},
+		{name: "profile schema with a flag nobody listed", command: "profile schema", flags: map[string][]string{"profile schema": {"output"}}, refused: "output"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
