@@ -96,7 +96,10 @@ func TestSeccompPolicyWithoutExecveIsRefused(t *testing.T) {
 	id := identities(t)[0]
 	r := id.run(t, opts{}, "--profile", profile, "run", "ls", "/")
 	want := "shannot: seccomp filter " + filepath.Join(filepath.Dir(profile), "guide.json") +
-		": it gives execve ERRNO(EPERM) on x86_64, but bwrap installs the filter just before it executes the command, so the command could never start; allow execve (or run with --force)\n"
+		": it denies on x86_64 execve ERRNO(EPERM) (bwrap installs the filter just before it executes the command, so the command could never start); " +
+		"arch_prctl ERRNO(EPERM) (the dynamic loader makes these calls before the command's own code runs, so every dynamically linked command would crash at start); " +
+		"wait4 ERRNO(EPERM) (bwrap's own process 1 in the sandbox runs under the filter too and waits for the command with it; without it bwrap fails with \"init wait(): Operation not permitted\"); " +
+		"allow execve, arch_prctl, wait4 (or run with --force)\n"
 	if r.code != 125 || r.stderr != want {
 		t.Errorf("exit %d, stderr %q\nwant 125, %q", r.code, r.stderr, want)
 	}

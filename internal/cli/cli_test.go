@@ -407,8 +407,8 @@ func TestExportRoundTrip(t *testing.T) {
 	var p struct {
 		Seccomp string `json:"seccomp_profile"`
 	}
-	if err := json.Unmarshal([]byte(exported), &p); err != nil || p.Seccomp != "builtin:seccomp/readonly.json" {
-		t.Errorf("exported seccomp_profile %q (%v), want builtin:seccomp/readonly.json", p.Seccomp, err)
+	if err := json.Unmarshal([]byte(exported), &p); err != nil || p.Seccomp != "builtin:seccomp/hostview.json" {
+		t.Errorf("exported seccomp_profile %q (%v), want builtin:seccomp/hostview.json", p.Seccomp, err)
 	}
 	saved := filepath.Join(t.TempDir(), "d.json")
 	if err := os.WriteFile(saved, []byte(exported), 0o644); err != nil {

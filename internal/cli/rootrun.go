@@ -17,14 +17,27 @@ import (
 // runs as root (a sudo caller, a root MCP server, a root login alike):
 // no sandboxed process is ever host root. nil when shannot is not root.
 func sandboxIdentity() (*identity.Identity, error) {
+	id, _, err := sandboxIdentities()
+	return id, err
+}
+
+// sandboxIdentities is sandboxIdentity and the pool of per-run uids that
+// root-run sandboxes sharing the host's processes lease from (the
+// configuration's sandbox_uids, with the same granted groups). Both nil
+// when shannot is not root.
+func sandboxIdentities() (*identity.Identity, *identity.Pool, error) {
 	if os.Geteuid() != 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	cfg, err := hostconfig.Load(trust.Open)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return identity.Lookup(cfg.SandboxUser, cfg.SandboxGroups)
+	id, err := identity.Lookup(cfg.SandboxUser, cfg.SandboxGroups)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id, &identity.Pool{Range: cfg.UIDRange(), Groups: id.Groups, GroupNames: id.GroupNames}, nil
 }
 
 // hardenPrivileged makes a run for a hostile caller immune to what the

@@ -297,7 +297,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
 		return sandbox.Config{}, err
 	}
-	id, err := sandboxIdentity()
+	id, pool, err := sandboxIdentities()
 	if err != nil {
 		return sandbox.Config{}, err
 	}
@@ -310,6 +310,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 		Force:       c.Bool("force"),
 		ForceUserNS: who.privileged,
 		Identity:    id,
+		Pool:        pool,
 		Warn:        func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) },
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/shannot-project/shannot/internal/capread"
+	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/internal/jsonerr"
 )
 
@@ -28,6 +29,18 @@ type Config struct {
 	// SandboxGroups are the groups that identity gets, for read access
 	// to logs; nil means identity.DefaultGroups, an empty list none.
 	SandboxGroups []string `json:"sandbox_groups,omitempty"`
+	// SandboxUIDs is the block of host uids a root-run sandbox that
+	// shares the host's processes gets one of for its run; nil means
+	// identity.DefaultRange.
+	SandboxUIDs *identity.Range `json:"sandbox_uids,omitempty"`
+}
+
+// UIDRange is SandboxUIDs or its default.
+func (c Config) UIDRange() identity.Range {
+	if c.SandboxUIDs == nil {
+		return identity.DefaultRange
+	}
+	return *c.SandboxUIDs
 }
 
 // Load reads the configuration with open (which, under sudo, only
@@ -56,7 +69,12 @@ func (c *Config) parse(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
-		return fmt.Errorf("%s: %w (known keys: audit_log, sandbox_user, sandbox_groups)", Path, err)
+		return fmt.Errorf("%s: %w (known keys: audit_log, sandbox_user, sandbox_groups, sandbox_uids)", Path, err)
+	}
+	if c.SandboxUIDs != nil {
+		if err := c.SandboxUIDs.Check(); err != nil {
+			return fmt.Errorf("%s: %w", Path, err)
+		}
 	}
 	if c.AuditLog != "" && !filepath.IsAbs(c.AuditLog) {
 		return fmt.Errorf("%s: audit_log must be an absolute path", Path)

@@ -22,6 +22,9 @@ func TestLoad(t *testing.T) {
 		{name: "relative log", body: `{"audit_log": "a.jsonl"}`, wantErr: "absolute path"},
 		{name: "duplicate key", body: "{\"sandbox_user\": \"a\",\n\"sandbox_user\": \"root\"}", wantErr: "twice"},
 		{name: "not JSON", body: `sandbox_user=root`, wantErr: Path},
+		{name: "uid range", body: `{"sandbox_uids": {"first": 1879048192, "count": 1024}}`},
+		{name: "uid range over accounts", body: `{"sandbox_uids": {"first": 1000, "count": 1024}}`, wantErr: "among the uids of accounts"},
+		{name: "uid range unknown key", body: `{"sandbox_uids": {"start": 1879048192}}`, wantErr: "unknown field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

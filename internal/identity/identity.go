@@ -32,6 +32,9 @@ type Identity struct {
 	Groups []uint32 // supplementary groups, beside GID
 	// GroupNames are the names of Groups, in the same order.
 	GroupNames []string
+	// Dynamic is set for a uid leased for one run (Pool): no account
+	// has it, and User is only a name for messages.
+	Dynamic bool
 }
 
 // ErrNoUser is returned by Lookup when the configured user does not exist.

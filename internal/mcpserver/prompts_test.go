@@ -224,7 +224,7 @@ func TestServerDeclares(t *testing.T) {
 	}
 	var sum PolicySummary
 	if err := json.Unmarshal([]byte(read.Contents[1].Text), &sum); err != nil || sum.DefaultAction != "SCMP_ACT_ERRNO (ENOSYS)" || len(sum.Denies) == 0 ||
-		sum.AllowedSyscalls < 100 || *sum.SeccompProfile != "builtin:seccomp/readonly.json" {
+		sum.AllowedSyscalls < 100 || *sum.SeccompProfile != "builtin:seccomp/hostview.json" {
 		t.Errorf("policy summary: %+v, %v", sum, err)
 	}
 	read, err = cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: "shannot://profiles/minimal"})

@@ -123,7 +123,7 @@ func (s *Server) MCP() *mcp.Server {
 	})
 	mcp.AddTool(srv, &mcp.Tool{Name: "run_command", Description: "Run a command in a read-only sandbox and return its exit code and output. " +
 		"The command is an argv list (no shell): [\"ls\", \"-la\", \"/etc\"]. Use a shell only if the profile allows one."}, s.runCommand)
-	mcp.AddTool(srv, &mcp.Tool{Name: "list_profiles", Description: "List the sandbox profiles this server offers: which commands each allows and whether it has network access."}, s.listProfiles)
+	mcp.AddTool(srv, &mcp.Tool{Name: "list_profiles", Description: "List the sandbox profiles this server offers: which commands each allows, whether it has network access, and which views (processes, network, filesystems, hostname, logs) are the host's rather than the sandbox's."}, s.listProfiles)
 	mcp.AddTool(srv, &mcp.Tool{Name: "read_file", Description: "Read a file as the sandbox sees it (runs cat inside the sandbox)."}, s.readFile)
 	mcp.AddTool(srv, &mcp.Tool{Name: "list_directory", Description: "List a directory as the sandbox sees it (runs ls -la inside the sandbox)."}, s.listDirectory)
 	s.addStructuredTools(srv)
@@ -361,9 +361,19 @@ type ProfileInfo struct {
 	Name            string   `json:"name"`
 	Description     string   `json:"description"`
 	AllowedCommands []string `json:"allowed_commands" jsonschema:"empty means every command in the sandbox"`
-	Network         bool     `json:"network" jsonschema:"true when the sandbox shares the host's network"`
+	Network         bool     `json:"network" jsonschema:"true when the command can reach the network (host_view network only shows it: no traffic)"`
+	HostView        []string `json:"host_view" jsonschema:"the views that are the host's: processes, network, filesystems, hostname, logs; what ps, ss, df, hostname and log readers show is then this machine"`
+	SandboxView     []string `json:"sandbox_view" jsonschema:"the views that are the sandbox's own: commands there describe the sandbox, not this machine"`
 	Seccomp         bool     `json:"seccomp" jsonschema:"true when a seccomp filter restricts system calls"`
 	Default         bool     `json:"default"`
+}
+
+// nonNil keeps an empty list a JSON array.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // ProfileList is list_profiles' result.
@@ -377,7 +387,8 @@ func (s *Server) listProfiles(context.Context, *mcp.CallToolRequest, struct{}) (
 	out := ProfileList{Hosts: s.opts.Hosts}
 	for i, p := range s.opts.Profiles {
 		out.Profiles = append(out.Profiles, ProfileInfo{Name: p.Name, Description: p.Description, AllowedCommands: p.AllowedCommands,
-			Network: !p.NetworkIsolation, Seccomp: p.SeccompProfile != nil, Default: i == 0})
+			Network: !p.NetworkIsolation && !p.Shares(profile.ViewNetwork), HostView: nonNil(p.HostView), SandboxView: nonNil(p.SandboxViews()),
+			Seccomp: p.SeccompProfile != nil, Default: i == 0})
 	}
 	return nil, out, nil
 }

@@ -69,12 +69,28 @@ func (m Mount) isBind() bool {
 // Mounts returns the sandbox's mounts in the order bwrap performs them:
 // its own /proc and /dev, then the profile's tmpfs and binds, shallowest
 // target first, so that a mount on a deeper path masks a shallower one.
+//
+// A profile sharing the host's file systems (host_view "filesystems")
+// starts from the host's / bound read-only, recursively: bwrap makes
+// every mount below it read-only too, and df's statfs of each gives the
+// host's numbers. One sharing the host's processes gets the host's /proc
+// bound read-only (recursively) instead of a procfs of its own, which
+// only a PID namespace of its own could mount; the ProcMasks go over
+// either.
 func Mounts(p *profile.Profile) []Mount { return mounts(p, nil) }
 
 // mounts is Mounts with the binds' sources given by descriptor (see
 // Options.BindFDs).
 func mounts(p *profile.Profile, fds []int) []Mount {
-	ms := []Mount{{Op: option.Proc, Target: "/proc"}}
+	var ms []Mount
+	if p.Shares(profile.ViewFilesystems) {
+		ms = append(ms, Mount{Op: option.ROBind, Source: "/", Target: "/"})
+	}
+	if p.Shares(profile.ViewProcesses) {
+		ms = append(ms, Mount{Op: option.ROBind, Source: "/proc", Target: "/proc"})
+	} else {
+		ms = append(ms, Mount{Op: option.Proc, Target: "/proc"})
+	}
 	for _, m := range ProcMasks {
 		ms = append(ms, Mount{Op: option.ROBindTry, Source: m, Target: m})
 	}
@@ -118,8 +134,17 @@ func Args(p *profile.Profile, opts Options) []string {
 	if p.UserNamespaceIsolation || opts.ForceUserNS {
 		args = append(args, option.UnshareUser, option.DisableUserns)
 	}
-	args = append(args, option.UnshareIPC, option.UnsharePID, option.UnshareUTS, option.UnshareCgroupTry)
-	if p.NetworkIsolation {
+	// A view the profile shares with the host (host_view) is the host's
+	// namespace: no new one.
+	args = append(args, option.UnshareIPC)
+	if !p.Shares(profile.ViewProcesses) {
+		args = append(args, option.UnsharePID)
+	}
+	if !p.Shares(profile.ViewHostname) {
+		args = append(args, option.UnshareUTS)
+	}
+	args = append(args, option.UnshareCgroupTry)
+	if p.NetworkIsolation && !p.Shares(profile.ViewNetwork) {
 		args = append(args, option.UnshareNet)
 	}
 	args = append(args, option.CapDrop, "ALL", option.Clearenv)

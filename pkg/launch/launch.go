@@ -85,6 +85,16 @@ type Launch struct {
 	// SIGUSR2 received by this process on to the command, as a command
 	// line wrapper should; a server running many commands leaves it off.
 	ForwardSignals bool
+	// StatusUnreported says that the seccomp filter denies the byte
+	// bwrap's child writes on its status pipe once the filter is in place
+	// (a filter that lets write reach only stdout and stderr does), so
+	// bwrap never reports an exit code. Once bwrap has reported the
+	// sandbox's pid, its own exit status is then taken as the command's:
+	// bwrap exits with the status of the sandbox's process 1, which is
+	// the command's. What is lost is only the telling apart of bwrap
+	// failing after that point (exit 1, its message on stderr) from the
+	// command's exit 1; nothing is loosened.
+	StatusUnreported bool
 	// Credential, when set, is the host user and groups bwrap runs as
 	// (shannot running as root starts it unprivileged); bwrap then starts
 	// in /, which that user can always reach.
@@ -254,6 +264,9 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	case ran:
 		st.ExitCode = exit
 		return st, nil
+	case l.StatusUnreported && reports.sandboxStarted() && cmd.ProcessState != nil && cmd.ProcessState.ExitCode() >= 0:
+		st.ExitCode = cmd.ProcessState.ExitCode()
+		return st, nil
 	}
 	var ee *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &ee) {
@@ -400,6 +413,15 @@ func (s *statusReports) kill(bwrap *os.Process) {
 	}
 	s.mu.Unlock()
 	_ = bwrap.Kill()
+}
+
+// sandboxStarted says whether bwrap reported the sandbox's pid: it had
+// created the sandbox's process 1.
+func (s *statusReports) sandboxStarted() bool {
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.childPID > 0
 }
 
 // result waits for bwrap's reports to end and says whether the command

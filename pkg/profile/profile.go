@@ -41,6 +41,10 @@ type Profile struct {
 	NetworkIsolation       bool     `json:"network_isolation"`
 	UserNamespaceIsolation bool     `json:"user_namespace_isolation"`
 	AdditionalArgs         []string `json:"additional_args"`
+	// HostView names the views of the host the sandbox shares instead of
+	// making its own (see hostview.go): processes, network, filesystems,
+	// hostname, logs. Empty: every view is the sandbox's.
+	HostView []string `json:"host_view,omitempty"`
 
 	// Origin is where the profile was read from.
 	Origin Origin `json:"-"`
@@ -105,6 +109,7 @@ type rawProfile struct {
 	NetworkIsolation       *bool             `json:"network_isolation"`
 	UserNamespaceIsolation *bool             `json:"user_namespace_isolation"`
 	AdditionalArgs         []string          `json:"additional_args"`
+	HostView               []string          `json:"host_view"`
 }
 
 type rawBind struct {
@@ -319,6 +324,9 @@ func (raw *rawProfile) resolve(origin Origin, fail func(ptr, format string, args
 		p.SeccompProfile = &sp
 	}
 	if err := checkAdditionalArgs(p, targets, fail); err != nil {
+		return nil, err
+	}
+	if err := resolveHostView(p, raw, fail); err != nil {
 		return nil, err
 	}
 	return p, nil

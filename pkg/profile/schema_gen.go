@@ -7,7 +7,7 @@ package profile
 var profileSchema = &node{
 	types:    []string{"object"},
 	required: []string{"name"},
-	keys:     []string{"$schema", "name", "description", "allowed_commands", "binds", "tmpfs_paths", "environment", "seccomp_profile", "network_isolation", "user_namespace_isolation", "additional_args"},
+	keys:     []string{"$schema", "name", "description", "allowed_commands", "binds", "tmpfs_paths", "environment", "seccomp_profile", "network_isolation", "user_namespace_isolation", "additional_args", "host_view"},
 	props: []*node{
 		&node{
 			types:       []string{"string"},
@@ -125,6 +125,17 @@ var profileSchema = &node{
 			},
 			maxLength:   -1,
 			description: "bwrap options placed before -- and the command; only those known to keep the sandbox read-only are accepted.",
+		},
+		&node{
+			types: []string{"array"},
+			items: &node{
+				types:       []string{"string"},
+				maxLength:   -1,
+				pattern:     "^(processes|network|filesystems|hostname|logs)$",
+				description: "view: processes, network, filesystems, hostname or logs",
+			},
+			maxLength:   -1,
+			description: "The views of the host the sandbox shares instead of making its own: processes (the host's PID namespace and /proc), network (its network namespace, sockets closed by seccomp), filesystems (its / bound read-only), hostname (its UTS namespace), logs (its logs through the granted groups). Empty: every view is the sandbox's.",
 		},
 	},
 	closed:      true,

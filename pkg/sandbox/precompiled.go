@@ -14,6 +14,14 @@ var precompiled = [...]precompiledPolicy{
 		program: "precompiled/default.x86_64.bpf",
 	},
 	{
+		name:    "seccomp/hostview.json",
+		source:  "5f9a208527f1d0f1786ea0da9c31dc2a09d231a38c4ce87c36dd2dd587d08d2c",
+		arch:    "SCMP_ARCH_X86_64",
+		library: "2.5.4",
+		rules:   29,
+		program: "precompiled/hostview.x86_64.bpf",
+	},
+	{
 		name:    "seccomp/readonly.json",
 		source:  "0c4dad6fafbb723a8f520358cf635849a2cfb097862b8c9aed9615eb6e649591",
 		arch:    "SCMP_ARCH_X86_64",

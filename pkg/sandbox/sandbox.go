@@ -46,6 +46,9 @@ type Config struct {
 	// (hostpath.Open) and handed to bwrap as descriptors, and mount points
 	// a user could redirect are refused.
 	Identity *identity.Identity
+	// Pool leases a host uid of its own to each root-run sandbox that
+	// shares the host's processes (see leaseIdentity).
+	Pool *identity.Pool
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -67,6 +70,8 @@ type Sandbox struct {
 	// sources are the host paths of the binds given by descriptor, for
 	// CommandLine, by descriptor.
 	sources map[int]string
+	// lease is the run's own uid (host_view processes), until Close.
+	lease *identity.Lease
 }
 
 // New opens the profile's filter and builds bwrap's options.
@@ -76,7 +81,7 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 	switch {
 	case cfg.Filter != nil:
 		if !cfg.Force {
-			if err := checkStart(cfg.Filter); err != nil {
+			if err := checkFilter(cfg.Filter, cfg.Warn); err != nil {
 				cfg.Filter.Close()
 				return nil, err
 			}
@@ -99,6 +104,10 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 			return nil, err
 		}
 		opts.BindFDs = fds
+	}
+	if err := sb.leaseIdentity(cfg); err != nil {
+		sb.Close()
+		return nil, err
 	}
 	sb.Args = bwrap.Args(p, opts)
 	return sb, nil
@@ -248,8 +257,10 @@ func CheckCommand(p *profile.Profile, argv []string) error {
 	return err
 }
 
-// Close releases the filter and the binds' sources.
+// Close releases the filter, the binds' sources and a leased uid (killing
+// whatever still runs as it).
 func (sb *Sandbox) Close() {
+	sb.releaseIdentity()
 	if sb.Filter != nil {
 		sb.Filter.Close()
 	}
@@ -291,7 +302,7 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 		}
 	}
 	if !cfg.Force {
-		if err := checkStart(f); err != nil {
+		if err := checkFilter(f, cfg.Warn); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -344,7 +355,11 @@ func (sb *Sandbox) CommandLine(self string) string {
 			}
 			groups = "--groups=" + strings.Join(gs, ",")
 		}
-		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", id.User, id.GID, groups, line)
+		user := id.User
+		if id.Dynamic {
+			user = strconv.FormatUint(uint64(id.UID), 10) // no account has it
+		}
+		line = fmt.Sprintf("setpriv --reuid=%s --regid=%d %s --inh-caps=-all -- %s", user, id.GID, groups, line)
 	}
 	switch {
 	case sb.Filter == nil:
@@ -381,6 +396,7 @@ func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
 		Limits: limits,
 	}
 	l.Files = append([]*os.File(nil), sb.files...)
+	l.StatusUnreported = statusUnreported(sb.Filter, len(l.Files))
 	if sb.Identity != nil {
 		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
 	}

@@ -1,0 +1,200 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Range is a block of host uids, and the gids of the same numbers, that
+// no account and no other tool uses: root-run sandboxes that share the
+// host's processes each get one of them for the run (a Lease), as
+// systemd's DynamicUser does.
+type Range struct {
+	First uint32 `json:"first"`
+	Count uint32 `json:"count"`
+}
+
+// DefaultRange is 0x70000000 and the 65535 numbers after it: above the
+// ranges useradd hands out for /etc/subuid (100000 up to 600100000 by
+// default), systemd's DynamicUser (61184-65519) and its container
+// ranges (524288-1879048191), and below 2^31, where tools that read
+// uids as signed numbers go wrong.
+var DefaultRange = Range{First: 0x70000000, Count: 1 << 16}
+
+// DefaultLockDir holds one lock file per uid in use; only root may
+// write it.
+const DefaultLockDir = "/run/shannot/uids"
+
+// Check refuses a range that could hold an account or root's uid.
+func (r Range) Check() error {
+	last := uint64(r.First) + uint64(r.Count) - 1
+	switch {
+	case r.Count == 0:
+		return errors.New("sandbox_uids: count must be at least 1")
+	case r.First < 65536:
+		return fmt.Errorf("sandbox_uids: first %d is among the uids of accounts (below 65536); choose a block above them, such as the default %d", r.First, DefaultRange.First)
+	case last >= 1<<31-1:
+		return fmt.Errorf("sandbox_uids: the block ends at %d; keep it below 2147483647 (tools read uids as signed numbers, and 4294967295 is -1)", last)
+	}
+	return nil
+}
+
+// Pool leases per-run identities from a Range.
+type Pool struct {
+	Range Range
+	// LockDir holds the lock files; "" is DefaultLockDir.
+	LockDir string
+	// Groups and GroupNames are the supplementary groups every lease
+	// gets, as Lookup resolved them (the granted groups).
+	Groups     []uint32
+	GroupNames []string
+	// inUse reports whether a uid or gid is taken on this host: an
+	// account, a group, a running process. nil: the real host.
+	inUse func(uid uint32) (string, bool)
+}
+
+// Lease is one run's identity, held until Release.
+type Lease struct {
+	*Identity
+	lock *os.File
+}
+
+// ErrExhausted is returned by Allocate when every uid of the range is
+// leased or taken.
+var ErrExhausted = errors.New("no free uid in the sandbox uid range")
+
+// Allocate leases a uid (and the gid of the same number) nobody uses:
+// no account or group has it, no process runs as it, and no other run
+// holds its lock. The lock is held until Release.
+func (p *Pool) Allocate() (*Lease, error) {
+	if err := p.Range.Check(); err != nil {
+		return nil, err
+	}
+	dir := p.LockDir
+	if dir == "" {
+		dir = DefaultLockDir
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sandbox uid locks: %w", err)
+	}
+	inUse := p.inUse
+	if inUse == nil {
+		inUse = hostInUse
+	}
+	start := rand.Uint32N(p.Range.Count)
+	tries := min(p.Range.Count, 256)
+	for i := range tries {
+		uid := p.Range.First + (start+i)%p.Range.Count
+		f, err := lockUID(dir, uid)
+		if err != nil {
+			if errors.Is(err, unix.EWOULDBLOCK) {
+				continue
+			}
+			return nil, err
+		}
+		if _, taken := inUse(uid); taken {
+			f.Close()
+			continue
+		}
+		name := "shannot-run-" + strconv.FormatUint(uint64(uid), 10)
+		return &Lease{Identity: &Identity{User: name, UID: uid, GID: uid,
+			Groups: append([]uint32(nil), p.Groups...), GroupNames: append([]string(nil), p.GroupNames...), Dynamic: true}, lock: f}, nil
+	}
+	return nil, fmt.Errorf("%w (%d tried from %d): raise sandbox_uids' count in /etc/shannot/config.json", ErrExhausted, tries, p.Range.First)
+}
+
+// lockUID takes the lock of uid, without waiting.
+func lockUID(dir string, uid uint32) (*os.File, error) {
+	name := filepath.Join(dir, strconv.FormatUint(uint64(uid), 10))
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox uid lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Release kills whatever still runs as the lease's uid (a process the
+// command left behind in the host's PID namespace must not meet the
+// next run that gets the uid) and gives the uid back. It returns an
+// error when something survived: the uid then stays unused until no
+// process has it (Allocate checks).
+func (l *Lease) Release() error {
+	if l == nil || l.lock == nil {
+		return nil
+	}
+	defer func() { l.lock.Close(); l.lock = nil }()
+	for range 50 {
+		pids := processesOf(l.UID)
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, pid := range pids {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("processes of sandbox uid %d survive SIGKILL: %v", l.UID, processesOf(l.UID))
+}
+
+// hostInUse reports what on this host already uses uid (or the gid of
+// the same number).
+func hostInUse(uid uint32) (string, bool) {
+	s := strconv.FormatUint(uint64(uid), 10)
+	if u, err := user.LookupId(s); err == nil {
+		return "user " + u.Username, true
+	}
+	if g, err := user.LookupGroupId(s); err == nil {
+		return "group " + g.Name, true
+	}
+	if pids := processesOf(uid); len(pids) > 0 {
+		return fmt.Sprintf("process %d", pids[0]), true
+	}
+	return "", false
+}
+
+// processesOf lists the processes whose real, effective, saved or file
+// system uid is uid, from /proc/PID/status.
+func processesOf(uid uint32) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	want := strconv.FormatUint(uint64(uid), 10)
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+				for _, f := range strings.Fields(rest) {
+					if f == want {
+						pids = append(pids, pid)
+						break
+					}
+				}
+				break
+			}
+		}
+	}
+	return pids
+}

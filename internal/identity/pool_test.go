@@ -1,0 +1,73 @@
+package identity
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestRangeCheck(t *testing.T) {
+	for _, tc := range []struct {
+		r       Range
+		wantErr string
+	}{
+		{DefaultRange, ""},
+		{Range{First: 70000, Count: 1}, ""},
+		{Range{First: 0x70000000, Count: 0}, "count must be at least 1"},
+		{Range{First: 1000, Count: 10}, "among the uids of accounts"},
+		{Range{First: 0, Count: 10}, "among the uids of accounts"},
+		{Range{First: 1<<31 - 10, Count: 10}, "keep it below 2147483647"},
+		{Range{First: 1<<31 - 11, Count: 10}, ""},
+		{Range{First: 0xffffff00, Count: 0xffffffff}, "keep it below"},
+	} {
+		err := tc.r.Check()
+		if (tc.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%+v.Check() = %v, want %q", tc.r, err, tc.wantErr)
+		}
+	}
+}
+
+// Concurrent leases never share a uid; a uid taken on the host is
+// skipped; a released uid can be leased again; a full range says so.
+func TestPoolAllocate(t *testing.T) {
+	taken := map[uint32]bool{70001: true}
+	p := &Pool{Range: Range{First: 70000, Count: 3}, LockDir: t.TempDir(), Groups: []uint32{4}, GroupNames: []string{"adm"},
+		inUse: func(uid uint32) (string, bool) { return "test", taken[uid] }}
+	a, err := p.Allocate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Allocate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint32]bool{a.UID: true, b.UID: true}
+	if len(got) != 2 || got[70001] || a.GID != a.UID || b.GID != b.UID {
+		t.Fatalf("leases %v and %v: want 70000 and 70002, each its own gid", a.Identity, b.Identity)
+	}
+	if a.GroupNames[0] != "adm" || a.Groups[0] != 4 || !strings.HasPrefix(a.User, "shannot-run-") {
+		t.Errorf("lease %v: want the pool's groups and a shannot-run- name", a.Identity)
+	}
+	if _, err := p.Allocate(); !errors.Is(err, ErrExhausted) {
+		t.Fatalf("third lease of a 3-uid range with one taken: %v, want ErrExhausted", err)
+	}
+	if err := a.Release(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Allocate()
+	if err != nil || c.UID != a.UID {
+		t.Fatalf("after Release: %v, %v; want uid %d again", c, err, a.UID)
+	}
+	b.Release()
+	c.Release()
+	if _, err := (&Pool{Range: Range{First: 10, Count: 1}, LockDir: t.TempDir()}).Allocate(); err == nil {
+		t.Error("a pool over account uids was accepted")
+	}
+}
+
+func TestProcessesOf(t *testing.T) {
+	// Nothing runs as a uid of the default range on a test machine.
+	if pids := processesOf(DefaultRange.First + DefaultRange.Count - 1); len(pids) != 0 {
+		t.Errorf("processes of an unused uid: %v", pids)
+	}
+}

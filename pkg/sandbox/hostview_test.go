@@ -1,0 +1,116 @@
+package sandbox
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/shannot-project/shannot/internal/identity"
+	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/profiles"
+)
+
+// The host-view policy, run through the offline simulator: netlink reads
+// for ip and ss, socketpair(AF_UNIX), and nothing else of sockets.
+func TestHostViewPolicySockets(t *testing.T) {
+	data, err := profiles.ReadFile("seccomp/hostview.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := seccomp.Host{Arch: "SCMP_ARCH_X86_64", GoArch: "amd64", Kernel: [2]int{6, 1}}
+	_, comp, err := seccomp.CompilePolicy("hostview.json", data, seccomp.Options{Host: host, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := seccomp.Decode(comp.Program)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seccomp.CheckStart(prog, host, seccomp.SyscallNumber); err != nil {
+		t.Fatalf("no command starts under hostview.json: %v", err)
+	}
+	const hi = 1 << 32 // the upper half of a register, which the kernel ignores for an int
+	for _, tc := range []struct {
+		call string
+		arch string
+		args []uint64
+		want string
+	}{
+		{"socket", "SCMP_ARCH_X86_64", []uint64{16, 3, 0}, "ALLOW"},            // AF_NETLINK, SOCK_RAW, NETLINK_ROUTE: ip
+		{"socket", "SCMP_ARCH_X86_64", []uint64{16, 0x80003, 4}, "ALLOW"},      // NETLINK_SOCK_DIAG, SOCK_CLOEXEC: ss
+		{"socket", "SCMP_ARCH_X86_64", []uint64{16 | hi, 3, 0 | hi}, "ALLOW"},  // high bits ignored, as the kernel does
+		{"socket", "SCMP_ARCH_X86_64", []uint64{16, 3, 9}, "ERRNO(ENOSYS)"},    // NETLINK_AUDIT and other protocols
+		{"socket", "SCMP_ARCH_X86_64", []uint64{16, 3, 6}, "ERRNO(ENOSYS)"},    // NETLINK_XFRM
+		{"socket", "SCMP_ARCH_X86_64", []uint64{2, 1, 0}, "ERRNO(EPERM)"},      // AF_INET: the host's 127.0.0.1
+		{"socket", "SCMP_ARCH_X86_64", []uint64{2 | hi, 2, 0}, "ERRNO(EPERM)"}, // UDP, high bits set
+		{"socket", "SCMP_ARCH_X86_64", []uint64{10, 1, 0}, "ERRNO(EPERM)"},     // AF_INET6
+		{"socket", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ERRNO(EPERM)"},      // AF_UNIX: abstract and /run sockets
+		{"socket", "SCMP_ARCH_X86_64", []uint64{17, 3, 0}, "ERRNO(EPERM)"},     // AF_PACKET
+		{"socket", "SCMP_ARCH_X86_64", []uint64{40, 1, 0}, "ERRNO(EPERM)"},     // AF_VSOCK
+		{"socket", "SCMP_ARCH_X86_64", []uint64{38, 5, 0}, "ERRNO(ENOSYS)"},    // AF_ALG and the rest: the default
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ALLOW"},         // a pair inside the sandbox
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{2, 1, 0}, "ERRNO(ENOSYS)"}, // no other family
+		{"io_uring_setup", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},            // sockets by another door
+		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},                    // host processes
+		{"process_vm_readv", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
+		{"pidfd_getfd", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
+		{"capset", "SCMP_ARCH_X86_64", nil, "ALLOW"},                   // ip drops its (empty) capabilities
+		{"socket", "SCMP_ARCH_X32", []uint64{2, 1, 0}, "ERRNO(EPERM)"}, // x32 is filtered the same
+		{"socket", "SCMP_ARCH_X32", []uint64{16, 3, 0}, "ALLOW"},
+		{"102", "SCMP_ARCH_X86", []uint64{1}, "ERRNO(EPERM)"},       // i386 socketcall: arguments unreadable
+		{"359", "SCMP_ARCH_X86", []uint64{2, 1, 0}, "ERRNO(EPERM)"}, // i386 socket(2)
+		{"359", "SCMP_ARCH_X86", []uint64{16, 3, 0}, "ALLOW"},
+	} {
+		c, err := seccomp.NewCall(tc.call, tc.arch)
+		if err != nil {
+			t.Fatalf("%s on %s: %v", tc.call, tc.arch, err)
+		}
+		copy(c.Args[:], tc.args)
+		ret, err := prog.Run(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := seccomp.ActionFromRet(ret).String(); got != tc.want {
+			t.Errorf("%s%v on %s: %s, want %s", tc.call, tc.args, seccomp.ShortArch(tc.arch), got, tc.want)
+		}
+	}
+}
+
+// An unprivileged caller has no uid but its own to give a sandbox in
+// the host's PID namespace: refused, naming the view. A root-run one
+// leases a uid of its own, given back at Close.
+func TestLeaseIdentity(t *testing.T) {
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewProcesses}}
+	sb := &Sandbox{Profile: p}
+	err := sb.leaseIdentity(Config{})
+	if !errors.Is(err, ErrProcessesUnprivileged) || !strings.Contains(err.Error(), "/host_view") {
+		t.Fatalf("unprivileged: %v, want ErrProcessesUnprivileged at /host_view", err)
+	}
+	root := &identity.Identity{User: "shannot-sandbox", UID: 999, GID: 999}
+	if err := sb.leaseIdentity(Config{Identity: root}); err == nil {
+		t.Fatal("no pool: accepted")
+	}
+	pool := &identity.Pool{Range: identity.Range{First: 0x70000000, Count: 4}, LockDir: t.TempDir()}
+	if err := sb.leaseIdentity(Config{Identity: root, Pool: pool}); err != nil {
+		t.Fatal(err)
+	}
+	if sb.Identity == root || !sb.Identity.Dynamic || sb.Identity.UID < 0x70000000 || sb.Identity.UID >= 0x70000004 || sb.Identity.GID != sb.Identity.UID {
+		t.Fatalf("leased %v: want a uid of the range, its own gid", sb.Identity)
+	}
+	if !strings.Contains(sb.CommandLine("shannot"), "setpriv --reuid="+itoa(sb.Identity.UID)+" ") {
+		t.Errorf("command line %q: want setpriv --reuid=%d", sb.CommandLine("shannot"), sb.Identity.UID)
+	}
+	sb.Close()
+	if sb.lease != nil {
+		t.Error("Close kept the lease")
+	}
+	// A profile that keeps its own PID namespace keeps the identity given.
+	sb = &Sandbox{Profile: &profile.Profile{Name: "t"}, Identity: root}
+	if err := sb.leaseIdentity(Config{Identity: root, Pool: pool}); err != nil || sb.Identity != root {
+		t.Fatalf("no processes view: %v, %v", sb.Identity, err)
+	}
+}
+
+func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
