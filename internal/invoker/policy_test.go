@@ -20,6 +20,9 @@ func TestAdmit(t *testing.T) {
 		{name: "target", command: "run", flags: map[string][]string{"": {"target"}}, refused: "target"},
 		{name: "ssh option", command: "run", flags: map[string][]string{"": {"ssh-option"}}, refused: "ssh-option"},
 		{name: "remote install", command: "remote install", refused: "-"},
+		// remote test runs ssh with the caller's configuration and options,
+		// whose ProxyCommand and Match exec lines run commands as root.
+		{name: "remote test", command: "remote test", refused: "-"},
 		{name: "probe", command: "__probe", refused: "-"},
 		{name: "complete", command: "__complete", refused: "-"},
 		{name: "remote envelope", command: "__remote", refused: "-"},

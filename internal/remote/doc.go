@@ -2,8 +2,8 @@
 // system's OpenSSH client, so that users' keys, agents, ~/.ssh/config,
 // jump hosts and host-key checking work as they already do. It is the
 // engine behind `shannot --target HOST run`, `shannot remote install`,
-// the hidden `shannot __remote` and the MCP server's remote hosts; the
-// CLI only reads flags and calls it.
+// `shannot remote test`, the hidden `shannot __remote` and the MCP
+// server's remote hosts; the CLI only reads flags and calls it.
 //
 // # Targets and ssh
 //
@@ -29,6 +29,16 @@
 // ~/.cache/shannot/ under a name made of its own SHA-256 ([RemotePath]),
 // checks the copy's checksum on the host before putting it in place and
 // runs it once; [SSH.InstallAll] does so for each host and reports each.
+//
+// # Checking
+//
+// [SSH.Check] asks one host whether it can run this binary's sandboxes
+// (`shannot remote test`): reached over ssh, the copy Install put there
+// present with the local binary's SHA-256, its --version, its `doctor
+// --json`; one fixed script, in which only the hex path varies. A
+// [Check] says it in one line ([Check.Line]) and whether all is well
+// ([Check.OK]); [SSH.CheckAll] checks hosts in parallel and prints a line
+// each, in the order given.
 //
 // # The envelope
 //
