@@ -254,7 +254,7 @@ func install(c *cli.Context) error {
 	if self, err = filepath.EvalSymlinks(self); err != nil {
 		return err
 	}
-	entry := clientconfig.Entry{Command: self}
+	entry := clientconfig.Entry{Command: self, Args: []string{}} // "args": [], not null
 	for _, p := range c.StringSlice("profile") {
 		if profile.IsPath(p) {
 			if p, err = filepath.Abs(p); err != nil {

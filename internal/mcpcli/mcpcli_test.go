@@ -139,6 +139,10 @@ func TestInstallPrints(t *testing.T) {
 			t.Errorf("install printed\n%s\nwant %s in it", out, want)
 		}
 	}
+	// Without --profile, the entry's args are an empty list, not null.
+	if code, out, errOut := run(t, "install", "--client", "claude-code"); code != 0 || !strings.Contains(out, `"args": []`) {
+		t.Errorf("install without --profile: exit %d, %q %q; want \"args\": []", code, out, errOut)
+	}
 	if strings.Contains(out, `"mcp"`) {
 		t.Errorf("install printed\n%s\nwant no \"mcp\" argument: the entry starts %s itself", out, Name)
 	}
