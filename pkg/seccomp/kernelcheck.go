@@ -42,26 +42,24 @@ const (
 // seccompOps are the opcodes seccomp_check_filter (kernel/seccomp.c)
 // lets through, once bpf_check_classic (net/core/filter.c) has accepted
 // the program. Every other opcode, stray bits included, is EINVAL.
-var seccompOps = func() map[uint16]bool {
-	m := map[uint16]bool{
-		opLdWAbs: true, opLdWLen: true, opLdxLen: true,
-		opRetK: true, opRetA: true, opNeg: true,
-		opLdImm: true, opLdxImm: true, opTax: true, opTxa: true,
-		opLdMem: true, opLdxMem: true, opSt: true, opStx: true,
-		opJa: true,
+// A switch, not a map built at start-up.
+func seccompOp(op uint16) bool {
+	switch op {
+	case opLdWAbs, opLdWLen, opLdxLen, opRetK, opRetA, opNeg,
+		opLdImm, opLdxImm, opTax, opTxa, opLdMem, opLdxMem, opSt, opStx, opJa:
+		return true
 	}
+	switch op &^ opSrcX {
 	// add sub mul div or and lsh rsh xor; BPF_K and BPF_X
-	for _, op := range []uint16{0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0} {
-		m[opClsALU|op] = true
-		m[opClsALU|op|opSrcX] = true
-	}
+	case opClsALU | 0x00, opClsALU | 0x10, opClsALU | 0x20, opClsALU | 0x30, opClsALU | 0x40,
+		opClsALU | 0x50, opClsALU | 0x60, opClsALU | 0x70, opClsALU | 0xa0:
+		return true
 	// jeq jgt jge jset; BPF_K and BPF_X
-	for _, op := range []uint16{0x10, 0x20, 0x30, 0x40} {
-		m[opClsJmp|op] = true
-		m[opClsJmp|op|opSrcX] = true
+	case opClsJmp | 0x10, opClsJmp | 0x20, opClsJmp | 0x30, opClsJmp | 0x40:
+		return true
 	}
-	return m
-}()
+	return false
+}
 
 // isCondJump reports whether op is one of the conditional jumps.
 func isCondJump(op uint16) bool {
@@ -78,7 +76,7 @@ func kernelCheck(raw []bpf.RawInstruction) error {
 	n := len(raw)
 	for pc, in := range raw {
 		switch {
-		case !seccompOps[in.Op]:
+		case !seccompOp(in.Op):
 			return fmt.Errorf("instruction %d: opcode %#x is not allowed in a seccomp filter%s", pc, in.Op, opHint(in.Op))
 		case in.Op == opLdWAbs && in.K >= seccompDataSize:
 			return fmt.Errorf("instruction %d: ld [%d] reads past struct seccomp_data (%d bytes)", pc, in.K, seccompDataSize)
