@@ -169,6 +169,13 @@ var schemaCases = []struct{ name, json string }{
 	{"additional_args: null item", `{"name": "x", "additional_args": [null]}`},
 	{"additional_args: empty string", `{"name": "x", "additional_args": ["--hostname", ""]}`},
 	{"additional_args: string", `{"name": "x", "additional_args": "--hostname x"}`},
+	{"host_view: a view", `{"name": "x", "host_view": ["hostname"]}`},
+	{"host_view: every view", `{"name": "x", "host_view": ["processes", "network", "filesystems", "hostname", "logs"]}`},
+	{"host_view: unknown view", `{"name": "x", "host_view": ["hostnames"]}`},
+	{"host_view: view with a newline", `{"name": "x", "host_view": ["logs\n"]}`},
+	{"host_view: empty view", `{"name": "x", "host_view": [""]}`},
+	{"host_view: number", `{"name": "x", "host_view": [1]}`},
+	{"host_view: string", `{"name": "x", "host_view": "logs"}`},
 	{"two failures", `{"name": 1, "binds": [{}], "tmpfs_paths": [""]}`},
 	{"unknown key and a failure", `{"name": 1, "zzz": 1}`},
 }

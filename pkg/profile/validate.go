@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -69,42 +70,72 @@ type schemaError struct {
 // validate checks doc, a document decoded by encoding/json into any,
 // against the schema. It returns the first failure, in the schema's
 // order of properties (and, for keys the schema does not name, sorted
-// order), or nil.
+// order), or nil. A valid document costs one allocation: the pointer of
+// a value is spelt only when it fails.
 func (n *node) validate(doc any) *schemaError {
-	return n.check(doc, nil)
+	return n.check(doc, make(place, 0, 8))
 }
 
-func (n *node) check(v any, at []string) *schemaError {
+// place is where a value is: the object keys and array indexes from the
+// root. The walk is depth first, so siblings share the one array.
+type place []step
+
+type step struct {
+	key   string
+	index int // for an array element; -1 for an object member
+}
+
+func (at place) key(k string) place { return append(at, step{key: k, index: -1}) }
+func (at place) index(i int) place  { return append(at, step{index: i}) }
+
+// pointer spells the JSON pointer of at.
+func (at place) pointer() string {
+	tokens := make([]string, len(at))
+	for i, s := range at {
+		if s.index >= 0 {
+			tokens[i] = strconv.Itoa(s.index)
+		} else {
+			tokens[i] = s.key
+		}
+	}
+	return jsonerr.Pointer(tokens...)
+}
+
+func (n *node) check(v any, at place) *schemaError {
 	fail := func(format string, args ...any) *schemaError {
-		return &schemaError{pointer: orRoot(jsonerr.Pointer(at...)), msg: fmt.Sprintf(format, args...)}
+		return &schemaError{pointer: orRoot(at.pointer()), msg: fmt.Sprintf(format, args...)}
 	}
 	if len(n.types) > 0 {
 		if t := jsonType(v); !slices.Contains(n.types, t) {
 			return fail("expected %s, but got %s", strings.Join(n.types, " or "), t)
 		}
 	}
-	child := func(token string) []string { return append(slices.Clip(at), token) }
 	switch v := v.(type) {
 	case map[string]any:
 		if n.closed {
 			// Unknown keys first: a misspelt key is the likeliest cause
 			// of a missing one, and the suggestion says so.
-			if ptr, msg := jsonerr.UnknownKey(v, n.keys, at...); msg != "" {
-				return &schemaError{pointer: ptr, msg: msg}
+			for k := range v {
+				if !slices.Contains(n.keys, k) {
+					ptr, msg := jsonerr.UnknownKey(v, n.keys)
+					return &schemaError{pointer: at.pointer() + ptr, msg: msg}
+				}
 			}
 		}
-		var missing []string
 		for _, k := range n.required {
 			if _, ok := v[k]; !ok {
-				missing = append(missing, "'"+k+"'")
+				var missing []string
+				for _, k := range n.required {
+					if _, ok := v[k]; !ok {
+						missing = append(missing, "'"+k+"'")
+					}
+				}
+				return fail("missing properties: %s", strings.Join(missing, ", "))
 			}
-		}
-		if len(missing) > 0 {
-			return fail("missing properties: %s", strings.Join(missing, ", "))
 		}
 		for i, k := range n.keys {
 			if pv, ok := v[k]; ok {
-				if err := n.props[i].check(pv, child(k)); err != nil {
+				if err := n.props[i].check(pv, at.key(k)); err != nil {
 					return err
 				}
 			}
@@ -112,48 +143,76 @@ func (n *node) check(v any, at []string) *schemaError {
 		if n.names == nil && n.additional == nil {
 			return nil
 		}
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			if n.names != nil {
-				if err := n.names.check(k, child(k)); err != nil {
-					if d := n.names.description; d != "" {
-						err.msg = jsonerr.Quote(k) + " is not a valid " + d
+		// In the map's order while all is well; again in sorted order,
+		// for the same report every time, when something is not.
+		for k, pv := range v {
+			if n.member(k, pv, at) != nil {
+				for _, k := range slices.Sorted(maps.Keys(v)) {
+					if err := n.member(k, v[k], at); err != nil {
+						return err
 					}
-					return err
-				}
-			}
-			if n.additional != nil && n.prop(k) == nil {
-				if err := n.additional.check(v[k], child(k)); err != nil {
-					return err
 				}
 			}
 		}
 	case []any:
 		if n.items != nil {
 			for i, e := range v {
-				if err := n.items.check(e, child(fmt.Sprint(i))); err != nil {
+				if err := n.items.check(e, at.index(i)); err != nil {
 					return err
 				}
 			}
 		}
 	case string:
-		if n.minLength > 0 || n.maxLength >= 0 {
-			length := utf8.RuneCountInString(v)
-			if length < n.minLength {
-				return fail("length must be >= %d, but got %d", n.minLength, length)
-			}
-			if n.maxLength >= 0 && length > n.maxLength {
-				return fail("length must be <= %d, but got %d", n.maxLength, length)
-			}
+		return n.checkString(v, at)
+	}
+	return nil
+}
+
+// checkString checks a string against the string keywords: check's
+// case for strings, and propertyNames' for keys (which a call of check
+// would box, for an allocation each).
+func (n *node) checkString(v string, at place) *schemaError {
+	fail := func(format string, args ...any) *schemaError {
+		return &schemaError{pointer: orRoot(at.pointer()), msg: fmt.Sprintf(format, args...)}
+	}
+	if len(n.types) > 0 && !slices.Contains(n.types, "string") {
+		return fail("expected %s, but got string", strings.Join(n.types, " or "))
+	}
+	if n.minLength > 0 || n.maxLength >= 0 {
+		length := utf8.RuneCountInString(v)
+		if length < n.minLength {
+			return fail("length must be >= %d, but got %d", n.minLength, length)
 		}
-		if n.pattern != "" {
-			re, err := n.regexp()
-			if err != nil {
-				return fail("%v", bug.Errorf("pattern of the embedded profile schema: %w", err))
-			}
-			if !re.MatchString(v) {
-				return fail("does not match pattern '%s'", n.pattern)
-			}
+		if n.maxLength >= 0 && length > n.maxLength {
+			return fail("length must be <= %d, but got %d", n.maxLength, length)
 		}
+	}
+	if n.pattern != "" {
+		re, err := n.regexp()
+		if err != nil {
+			return fail("%v", bug.Errorf("pattern of the embedded profile schema: %w", err))
+		}
+		if !re.MatchString(v) {
+			return fail("does not match pattern '%s'", n.pattern)
+		}
+	}
+	return nil
+}
+
+// member checks the key k of an object and its value v against
+// propertyNames and additionalProperties.
+func (n *node) member(k string, v any, at place) *schemaError {
+	here := at.key(k)
+	if n.names != nil {
+		if err := n.names.checkString(k, here); err != nil {
+			if d := n.names.description; d != "" {
+				err.msg = jsonerr.Quote(k) + " is not a valid " + d
+			}
+			return err
+		}
+	}
+	if n.additional != nil && n.prop(k) == nil {
+		return n.additional.check(v, here)
 	}
 	return nil
 }
