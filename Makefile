@@ -119,14 +119,18 @@ fuzz:
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzParsePolicy$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/seccomp -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
-# Go benchmarks, then launches timed side by side with raw bwrap and a
-# minimal Go launcher, then the MCP server (see docs/performance.md).
+# Go benchmarks, then one run of launches timed side by side: raw bwrap,
+# a minimal Go launcher, shannot, firejail, shannot-mcp, and BEFORE (an
+# earlier shannot) when given (see docs/performance.md). firejail is
+# installed here, as root, when missing: the bench's set-up, not CI's.
+# As root, shannot needs its sandbox user (make install creates it).
 BENCH_N ?= 200
+BEFORE  ?=
 bench: build
+	@command -v firejail >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y firejail || echo "bench: no firejail, its row is left out"
 	$(GO) build -o bin/golaunch ./bench/golaunch
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
-	$(GO) run ./bench/launch -shannot $(BIN) -golaunch bin/golaunch -n $(BENCH_N)
-	$(GO) run ./bench/launch -mcp -shannot $(BIN) -n $(BENCH_N)
+	$(GO) run ./bench/launch -shannot $(BIN) -mcp $(MCPBIN) -golaunch bin/golaunch -n $(BENCH_N) $(if $(BEFORE),-before $(BEFORE))
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
 man: bin/man/shannot.1 bin/man/shannot-profile.5 bin/man/shannot-mcp.1

@@ -1,16 +1,27 @@
-// Command launch measures what a sandboxed launch costs: raw bwrap with
-// the argv `shannot run --dry-run` prints, a minimal Go launcher
-// (bench/golaunch) running that argv, and shannot itself, without a
-// filter, with a precompiled .bpf filter and with an OCI JSON policy
-// (cached, and compiled afresh every time). Variants run alternately,
-// round after round, so that a noisy machine slows them all alike; it
-// prints medians and the ratios docs/performance.md reports.
+// Command launch measures, in one run, what a sandboxed launch costs and
+// prints the ratios docs/performance.md reports (issue 14):
 //
-//	go run ./bench/launch -shannot bin/shannot -golaunch bin/golaunch -n 200
-//	go run ./bench/launch -mcp ...   # MCP latency and memory instead
+//   - shannot run against a minimal Go program that only execs the same
+//     bwrap argv (bench/golaunch exec; spawn, which also waits as shannot
+//     does, beside it), for a profile file, the built-in readonly profile
+//     (whose policy is precompiled) and a JSON policy from the cache;
+//   - shannot run against raw bwrap with that argv, and Debian's firejail
+//     (--quiet --noprofile --read-only=/ --net=none --private-tmp) beside
+//     them;
+//   - a run_command call through shannot-mcp against raw bwrap;
+//   - optionally the shannot of before (-before), in the same rounds;
+//   - the binaries' sizes and their package initialisation
+//     (GODEBUG=inittrace=1), then the MCP server's memory while a command
+//     streams 1 GiB.
+//
+// Variants run alternately, round after round, so that a noisy machine
+// slows them all alike; medians are compared.
+//
+//	go run ./bench/launch -shannot bin/shannot -mcp bin/shannot-mcp -golaunch bin/golaunch -n 200
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -25,48 +36,54 @@ import (
 
 var (
 	shannot  = flag.String("shannot", "bin/shannot", "the shannot binary")
+	mcpBin   = flag.String("mcp", "bin/shannot-mcp", "the MCP server binary (empty: skip the MCP rows)")
 	golaunch = flag.String("golaunch", "bin/golaunch", "the minimal Go launcher")
+	before   = flag.String("before", "", "an earlier shannot to measure in the same rounds")
 	rounds   = flag.Int("n", 200, "launches of each variant")
-	mcpMode  = flag.Bool("mcp", false, "measure the MCP server instead")
+	memory   = flag.Bool("memory", true, "measure the MCP server's memory while it streams 1 GiB")
 )
 
-// variant is one way of launching `ls /` in the same sandbox.
+// variant is one way of launching the same command in a sandbox.
 type variant struct {
 	name    string
 	argv    []string
-	filter  string // opened on descriptor 3, for raw bwrap and golaunch
+	filter  string // opened on descriptor 3, for raw bwrap
 	prepare func() // run before each launch, untimed
+	call    func() time.Duration
 	times   []time.Duration
 }
 
+// command is what every variant runs: as close to `true` as every
+// profile allows (the built-in ones allow cat, not true).
+var command = []string{"cat", "/dev/null"}
+
 func main() {
 	flag.Parse()
-	if *mcpMode {
-		benchMCP()
-		return
-	}
 	dir, err := os.MkdirTemp("", "shannot-bench-")
 	check(err)
 	defer os.RemoveAll(dir)
-
-	// The same profile three ways: no filter, a .bpf file, a JSON policy.
-	minimal := export("minimal")
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		check(os.WriteFile(p, []byte(body), 0o644))
 		return p
 	}
-	plain := write("plain.json", minimal)
-	bpf := filepath.Join(dir, "readonly.bpf")
-	run(*shannot, "seccomp", "compile", "readonly", bpf)
-	policy, err := os.ReadFile("profiles/seccomp/readonly.json") // the shipped policy's own bytes
+	// A profile file: minimal, any command allowed.
+	open := openProfile(export("minimal"))
+	plain := write("open.json", open)
+	// The same with the readonly policy as OCI JSON (from the cache) and
+	// as a .bpf file.
+	policy, err := os.ReadFile("profiles/seccomp/readonly.json")
 	check(err)
 	write("readonly.json", string(policy))
-	withBPF := write("bpf.json", strings.Replace(minimal, `"seccomp_profile": null`, `"seccomp_profile": "readonly.bpf"`, 1))
-	withJSON := write("json.json", strings.Replace(minimal, `"seccomp_profile": null`, `"seccomp_profile": "readonly.json"`, 1))
+	bpf := filepath.Join(dir, "readonly.bpf")
+	run(*shannot, "seccomp", "compile", "readonly", bpf)
+	withJSON := write("json.json", strings.Replace(open, `"seccomp_profile": null`, `"seccomp_profile": "readonly.json"`, 1))
+	withBPF := write("bpf.json", strings.Replace(open, `"seccomp_profile": null`, `"seccomp_profile": "readonly.bpf"`, 1))
 
-	bwrapArgv := dryRun(plain)
-	bwrapBPFArgv := dryRun(withBPF)
+	plainArgv := dryRun(plain)
+	bpfArgv := dryRun(withBPF)
+	jsonArgv := dryRun(withJSON)
+	builtinArgv := dryRun("readonly")
 	cache := cacheDir()
 	clearCache := func() {
 		entries, _ := filepath.Glob(filepath.Join(cache, "*.bpf"))
@@ -74,24 +91,58 @@ func main() {
 			os.Remove(e)
 		}
 	}
-	variants := []*variant{
-		{name: "bwrap", argv: bwrapArgv},
-		{name: "golaunch exec", argv: append([]string{*golaunch, "exec"}, bwrapArgv...)},
-		{name: "golaunch spawn", argv: append([]string{*golaunch, "spawn"}, bwrapArgv...)},
-		{name: "shannot run", argv: []string{*shannot, "--profile", plain, "run", "ls", "/"}},
-		{name: "bwrap + .bpf", argv: bwrapBPFArgv, filter: bpf},
-		{name: "golaunch spawn + .bpf", argv: append([]string{*golaunch, "spawn", "3<" + bpf}, bwrapBPFArgv...)},
-		{name: "shannot run + .bpf", argv: []string{*shannot, "--profile", withBPF, "run", "ls", "/"}},
-		{name: "shannot run + JSON (cached)", argv: []string{*shannot, "--profile", withJSON, "run", "ls", "/"}},
-		{name: "shannot run + JSON (uncached)", argv: []string{*shannot, "--profile", withJSON, "run", "ls", "/"}, prepare: clearCache},
+	shannotRun := func(bin, profile string) []string {
+		return append([]string{bin, "--profile", profile, "run", "--"}, command...)
 	}
+	golaunchExec := func(argv []string, filter bool) []string {
+		a := []string{*golaunch, "exec"}
+		if filter {
+			a = append(a, "3<"+bpf)
+		}
+		return append(a, argv...)
+	}
+	golaunchSpawn := func(argv []string) []string { return append([]string{*golaunch, "spawn"}, argv...) }
+	variants := []*variant{
+		{name: "bwrap", argv: plainArgv},
+		{name: "golaunch exec", argv: golaunchExec(plainArgv, false)},
+		{name: "golaunch spawn", argv: golaunchSpawn(plainArgv)},
+		{name: "shannot run, profile file", argv: shannotRun(*shannot, plain)},
+		{name: "bwrap + filter", argv: builtinArgv, filter: bpf},
+		{name: "golaunch exec, builtin argv + filter", argv: golaunchExec(builtinArgv, true)},
+		{name: "shannot run, builtin readonly", argv: shannotRun(*shannot, "readonly")},
+		{name: "golaunch exec, file argv + filter", argv: golaunchExec(jsonArgv, true)},
+		{name: "shannot run, JSON policy (cached)", argv: shannotRun(*shannot, withJSON)},
+		{name: "shannot run, .bpf file", argv: shannotRun(*shannot, withBPF)},
+		{name: "shannot run, JSON policy (uncached)", argv: shannotRun(*shannot, withJSON), prepare: clearCache},
+	}
+	if slices.Compare(bpfArgv, jsonArgv) != 0 {
+		fmt.Fprintf(os.Stderr, "the .bpf and JSON profiles give different argv:\n%v\n%v\n", bpfArgv, jsonArgv)
+		os.Exit(1)
+	}
+	if *before != "" {
+		variants = append(variants,
+			&variant{name: "before: shannot run, profile file", argv: shannotRun(*before, plain)},
+			&variant{name: "before: shannot run, builtin readonly", argv: shannotRun(*before, "readonly")},
+			&variant{name: "before: shannot run, JSON policy (cached)", argv: shannotRun(*before, withJSON)})
+	}
+	firejail, err := exec.LookPath("firejail")
+	if err == nil {
+		variants = append(variants, &variant{name: "firejail", argv: []string{firejail, "--quiet", "--noprofile", "--read-only=/", "--net=none", "--private-tmp", "true"}})
+	} else {
+		fmt.Println("firejail not found: its row is left out (make bench installs it as root)")
+	}
+	var stopMCP func()
+	if *mcpBin != "" {
+		call, stop := mcpSession(*mcpBin, plain)
+		stopMCP = stop
+		variants = append(variants, &variant{name: "shannot-mcp run_command", call: call})
+	}
+
 	// Warm up: caches, page cache, the cached policy.
 	for _, v := range variants {
 		for i := 0; i < 5; i++ {
 			launch(v)
 		}
-	}
-	for _, v := range variants {
 		v.times = nil
 	}
 	for r := 0; r < *rounds; r++ {
@@ -100,11 +151,33 @@ func main() {
 		}
 	}
 	report(variants)
+	sizes()
+	if stopMCP != nil {
+		if *memory {
+			mcpMemory(*mcpBin, dir)
+		}
+		stopMCP()
+	}
+	fmt.Println(machine())
+}
+
+// openProfile lets a profile run any command.
+func openProfile(p string) string {
+	i := strings.Index(p, `"allowed_commands": [`)
+	j := strings.Index(p[i:], "]")
+	if i < 0 || j < 0 {
+		fmt.Fprintln(os.Stderr, "no allowed_commands in the exported profile")
+		os.Exit(1)
+	}
+	return p[:i] + `"allowed_commands": []` + p[i+j+1:]
 }
 
 func launch(v *variant) time.Duration {
 	if v.prepare != nil {
 		v.prepare()
+	}
+	if v.call != nil {
+		return v.call()
 	}
 	cmd := exec.Command(v.argv[0], v.argv[1:]...)
 	if v.filter != "" {
@@ -116,18 +189,14 @@ func launch(v *variant) time.Duration {
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	d := time.Since(start)
-	if err != nil || !strings.Contains(string(out), "usr") {
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n%s\n", v.name, err, out)
 		os.Exit(1)
 	}
 	return d
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
+func median(ds []time.Duration) time.Duration { return quantile(ds, 0.5) }
 
 func quantile(ds []time.Duration, q float64) time.Duration {
 	s := slices.Clone(ds)
@@ -140,24 +209,87 @@ func report(vs []*variant) {
 	for _, v := range vs {
 		med[v.name] = median(v.times)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "variant\tmedian\tp10\tp90\t/ bwrap\t/ golaunch spawn\n")
+	fmt.Printf("| variant | median | p10 | p90 | / bwrap |\n| --- | --- | --- | --- | --- |\n")
 	for _, v := range vs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.2f\t%.2f\n", v.name, ms(med[v.name]), ms(quantile(v.times, 0.1)), ms(quantile(v.times, 0.9)),
-			ratio(med[v.name], med["bwrap"]), ratio(med[v.name], med["golaunch spawn"]))
+		fmt.Printf("| %s | %s | %.2f | %.2f | %.2f |\n", v.name, ms(med[v.name]), msf(quantile(v.times, 0.1)), msf(quantile(v.times, 0.9)), ratio(med[v.name], med["bwrap"]))
+	}
+	fmt.Printf("\n%d launches of each, alternating; the command: %s\n\n", *rounds, strings.Join(command, " "))
+	type row struct{ what, num, den, target string }
+	rows := []row{
+		{"profile file / golaunch exec", "shannot run, profile file", "golaunch exec", "<= 1.05"},
+		{"profile file / golaunch spawn", "shannot run, profile file", "golaunch spawn", ""},
+		{"builtin readonly / golaunch exec + filter", "shannot run, builtin readonly", "golaunch exec, builtin argv + filter", "<= 1.05"},
+		{"JSON policy (cached) / golaunch exec + filter", "shannot run, JSON policy (cached)", "golaunch exec, file argv + filter", "<= 1.05"},
+		{"JSON policy (cached) / .bpf file", "shannot run, JSON policy (cached)", "shannot run, .bpf file", ""},
+		{"profile file / raw bwrap", "shannot run, profile file", "bwrap", "report"},
+		{"builtin readonly / raw bwrap + filter", "shannot run, builtin readonly", "bwrap + filter", "report"},
+		{"golaunch exec / raw bwrap", "golaunch exec", "bwrap", "Go's start"},
+		{"firejail / raw bwrap", "firejail", "bwrap", "peer"},
+		{"shannot-mcp run_command / raw bwrap", "shannot-mcp run_command", "bwrap", "<= 1.10"},
+		{"before: profile file / golaunch exec", "before: shannot run, profile file", "golaunch exec", ""},
+		{"before: builtin readonly / golaunch exec + filter", "before: shannot run, builtin readonly", "golaunch exec, builtin argv + filter", ""},
+		{"before: JSON policy (cached) / golaunch exec + filter", "before: shannot run, JSON policy (cached)", "golaunch exec, file argv + filter", ""},
+	}
+	fmt.Printf("| ratio of medians | value | target |\n| --- | --- | --- |\n")
+	for _, r := range rows {
+		n, ok1 := med[r.num]
+		d, ok2 := med[r.den]
+		if !ok1 || !ok2 {
+			continue
+		}
+		fmt.Printf("| %s | %.3f | %s |\n", r.what, ratio(n, d), r.target)
+	}
+}
+
+// sizes prints the binaries' sizes and the package initialisation of
+// shannot (and of the shannot before), each package's least clock over
+// 25 starts of --help, summed.
+func sizes() {
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nbinary\tsize\tpackages initialised\tinit clock (least per package, 25 starts)")
+	for _, b := range []string{*shannot, *before, *mcpBin} {
+		if b == "" {
+			continue
+		}
+		fi, err := os.Stat(b)
+		check(err)
+		n, sum := initTrace(b)
+		fmt.Fprintf(w, "%s\t%.1f MB\t%d\t%.3f ms\n", b, float64(fi.Size())/1e6, n, sum)
 	}
 	w.Flush()
-	fmt.Printf("\n%d launches of each, alternating; %s\n", *rounds, machine())
-	fmt.Printf("targets: shannot run / golaunch spawn = %.3f (<= 1.05); JSON cached / .bpf = %.3f (<= 1.05)\n",
-		ratio(med["shannot run"], med["golaunch spawn"]), ratio(med["shannot run + JSON (cached)"], med["shannot run + .bpf"]))
-	fmt.Printf("shannot's own cost over golaunch spawn: %s (no filter), %s (.bpf), %s (JSON cached)\n",
-		ms(med["shannot run"]-med["golaunch spawn"]), ms(med["shannot run + .bpf"]-med["golaunch spawn + .bpf"]),
-		ms(med["shannot run + JSON (cached)"]-med["golaunch spawn + .bpf"]))
+}
+
+func initTrace(bin string) (int, float64) {
+	least := map[string]float64{}
+	for i := 0; i < 25; i++ {
+		cmd := exec.Command(bin, "--help")
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		check(cmd.Run())
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 7 || f[0] != "init" || f[6] != "clock," {
+				continue
+			}
+			c, _ := strconv.ParseFloat(f[4], 64)
+			if l, ok := least[f[1]]; !ok || c < l {
+				least[f[1]] = c
+			}
+		}
+	}
+	sum := 0.0
+	for _, c := range least {
+		sum += c
+	}
+	return len(least), sum
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64) + " ms" }
+func ms(d time.Duration) string { return strconv.FormatFloat(msf(d), 'f', 2, 64) + " ms" }
+
+func msf(d time.Duration) float64 { return float64(d) / 1e6 }
 
 func machine() string {
 	cpu := "unknown CPU"
@@ -170,7 +302,9 @@ func machine() string {
 		}
 	}
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
-	return fmt.Sprintf("%s, %d cores, kernel %s, uid %d", cpu, numCPU(), strings.TrimSpace(string(kernel)), os.Getuid())
+	bw, _ := exec.Command("bwrap", "--version").Output()
+	return fmt.Sprintf("%s, %d cores, kernel %s, %s, uid %d, %s", cpu, numCPU(), strings.TrimSpace(string(kernel)),
+		strings.TrimSpace(string(bw)), os.Getuid(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 func numCPU() int {
@@ -185,7 +319,7 @@ func export(name string) string {
 // dryRun returns the bwrap argv shannot prints for a profile, without
 // the filter's redirection.
 func dryRun(profile string) []string {
-	line := strings.TrimSpace(run(*shannot, "--profile", profile, "run", "--dry-run", "ls", "/"))
+	line := strings.TrimSpace(run(append([]string{*shannot, "--profile", profile, "run", "--dry-run", "--"}, command...)...))
 	line, _, _ = strings.Cut(line, " 3< ")
 	// The dry run quotes for a shell; these profiles need no quoting.
 	if strings.ContainsAny(line, `'"\`) {
@@ -204,10 +338,10 @@ func cacheDir() string {
 	return filepath.Join(d, "shannot", "seccomp")
 }
 
-func run(name string, args ...string) string {
-	out, err := exec.Command(name, args...).Output()
+func run(argv ...string) string {
+	out, err := exec.Command(argv[0], argv[1:]...).Output()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s %v: %v\n", name, args, err)
+		fmt.Fprintf(os.Stderr, "%v: %v\n", argv, err)
 		os.Exit(1)
 	}
 	return string(out)

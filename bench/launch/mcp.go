@@ -14,32 +14,17 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// benchMCP measures run_command's latency through the server against
-// `shannot run` and raw bwrap in the same rounds, and the server's peak
-// memory while a command streams 1 GiB.
-func benchMCP() {
-	dir, err := os.MkdirTemp("", "shannot-bench-mcp-")
-	check(err)
-	defer os.RemoveAll(dir)
-	// minimal without its command list, so that head can stream.
-	open := strings.Replace(export("minimal"), `"allowed_commands": [
-    "ls",
-    "cat",
-    "grep",
-    "find"
-  ]`, `"allowed_commands": []`, 1)
-	profile := filepath.Join(dir, "open.json")
-	check(os.WriteFile(profile, []byte(open), 0o644))
-
-	server := exec.Command(*shannot, "mcp", "--profile", profile)
+// mcpSession starts the MCP server on profile and returns a timed
+// run_command call of the benchmark's command, and a stop function.
+func mcpSession(bin, profile string) (call func() time.Duration, stop func()) {
+	server := exec.Command(bin, "--profile", profile)
 	client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
 	ctx := context.Background()
 	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: server}, nil)
 	check(err)
-	defer session.Close()
-	callLs := func() time.Duration {
+	call = func() time.Duration {
 		start := time.Now()
-		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "run_command", Arguments: map[string]any{"command": []string{"ls", "/"}}})
+		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "run_command", Arguments: map[string]any{"command": command}})
 		d := time.Since(start)
 		if err != nil || res.IsError {
 			fmt.Fprintf(os.Stderr, "run_command: %v %+v\n", err, res)
@@ -47,27 +32,19 @@ func benchMCP() {
 		}
 		return d
 	}
-	bwrapArgv := dryRun(profile)
-	variants := []*variant{
-		{name: "bwrap", argv: bwrapArgv},
-		{name: "shannot run", argv: []string{*shannot, "--profile", profile, "run", "ls", "/"}},
-	}
-	var viaMCP []time.Duration
-	for i := 0; i < 5; i++ {
-		callLs()
-	}
-	for r := 0; r < *rounds; r++ {
-		for _, v := range variants {
-			v.times = append(v.times, launch(v))
-		}
-		viaMCP = append(viaMCP, callLs())
-	}
-	fmt.Printf("run_command ls / through shannot mcp: median %s (%.2f x shannot run, %.2f x raw bwrap)\n",
-		ms(median(viaMCP)), ratio(median(viaMCP), median(variants[1].times)), ratio(median(viaMCP), median(variants[0].times)))
-	fmt.Printf("shannot run: median %s; raw bwrap: median %s; %d calls each, alternating\n",
-		ms(median(variants[1].times)), ms(median(variants[0].times)), *rounds)
+	return call, func() { session.Close() }
+}
 
-	// Peak memory while a command streams 1 GiB (kept: the default 1 MiB).
+// mcpMemory measures a fresh server's peak memory while a command
+// streams 1 GiB (kept: the default 1 MiB).
+func mcpMemory(bin, dir string) {
+	profile := filepath.Join(dir, "open.json")
+	server := exec.Command(bin, "--profile", profile)
+	client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
+	ctx := context.Background()
+	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: server}, nil)
+	check(err)
+	defer session.Close()
 	before := peakRSS(server.Process.Pid)
 	start := time.Now()
 	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "run_command", Arguments: map[string]any{
@@ -79,9 +56,8 @@ func benchMCP() {
 	}
 	data, _ := json.Marshal(res.StructuredContent)
 	json.Unmarshal(data, &rep)
-	fmt.Printf("1 GiB streamed in %s (exit %d, truncated %v): server peak RSS %s before, %s after (target < 64 MiB)\n",
+	fmt.Printf("\nshannot-mcp: 1 GiB streamed in %s (exit %d, truncated %v): server peak RSS %s before, %s after (target < 64 MiB)\n",
 		time.Since(start).Round(time.Millisecond), rep.ExitCode, rep.StdoutTruncated, mib(before), mib(peakRSS(server.Process.Pid)))
-	fmt.Println(machine())
 }
 
 // peakRSS reads VmHWM, the process's peak resident set, in kB.
