@@ -45,6 +45,7 @@ Examples:
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the status and output when the command ends"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "give the command /dev/null as standard input"},
 			forceFlag(),
+			explainFlag(),
 			profileFlag(),
 		},
 		Action: runAction,
@@ -73,6 +74,9 @@ func runAction(c *cli.Context) (err error) {
 	}
 	limits, err := runLimits(c)
 	if err != nil {
+		return err
+	}
+	if err := checkExplainFlags(c); err != nil {
 		return err
 	}
 	if c.String("target") != "" {
@@ -118,6 +122,9 @@ func runAction(c *cli.Context) (err error) {
 		}
 		fmt.Fprintln(c.App.Writer, sb.CommandLine(self))
 		return nil
+	}
+	if mode := explainMode(c); mode != "" {
+		return explainRun(c, sb, limits, c.Bool("no-stdin"), mode)
 	}
 	return execute(c, sb, p.Origin.String(), limits, c.Bool("json"), c.Bool("no-stdin"))
 }

@@ -42,12 +42,25 @@ func killedCall(pid int) (Call, bool) {
 	if info, err := getSyscallInfo(pid); err == nil && info.Arch != 0 {
 		arch = info.Arch
 	}
-	c := Call{PID: pid, Arch: arch, Nr: int32(regs.Orig_rax)}
+	return Call{PID: pid, Arch: arch, Nr: int32(regs.Orig_rax), Args: argsOf(&regs, arch)}, true
+}
+
+// argsOf are a call's arguments in the registers of its ABI.
+func argsOf(regs *unix.PtraceRegs, arch uint32) [6]uint64 {
 	if arch == unix.AUDIT_ARCH_I386 {
-		c.Args = [6]uint64{regs.Rbx & 0xffffffff, regs.Rcx & 0xffffffff, regs.Rdx & 0xffffffff,
+		return [6]uint64{regs.Rbx & 0xffffffff, regs.Rcx & 0xffffffff, regs.Rdx & 0xffffffff,
 			regs.Rsi & 0xffffffff, regs.Rdi & 0xffffffff, regs.Rbp & 0xffffffff}
-	} else {
-		c.Args = [6]uint64{regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8, regs.R9}
 	}
-	return c, true
+	return [6]uint64{regs.Rdi, regs.Rsi, regs.Rdx, regs.R10, regs.R8, regs.R9}
+}
+
+// trappedArgs reads the arguments of the call a SECCOMP_RET_TRAP stopped:
+// at the SIGSYS it raised the call was skipped, its argument registers
+// left as they were.
+func trappedArgs(pid int, arch uint32) [6]uint64 {
+	var regs unix.PtraceRegs
+	if err := unix.PtraceGetRegs(pid, &regs); err != nil {
+		return [6]uint64{}
+	}
+	return argsOf(&regs, arch)
 }

@@ -39,8 +39,8 @@ type Tracer struct {
 	// SECCOMP_RET_TRACE. Nil: every such call fails with ENOSYS, as it
 	// would without a tracer.
 	Traced func(Call) Verdict
-	// Trapped is told of each SIGSYS a SECCOMP_RET_TRAP action raised;
-	// the signal is then delivered as usual.
+	// Trapped is told of each SIGSYS a SECCOMP_RET_TRAP action raised,
+	// with the call's arguments; the signal is then delivered as usual.
 	Trapped func(Call)
 	// Killed is told of each thread a seccomp kill action ended.
 	Killed func(Call)
@@ -204,7 +204,7 @@ func (s *session) stopped(pid int, ws syscall.WaitStatus) {
 	if sig == syscall.SIGSYS && info.Code == 1 /* SYS_SECCOMP */ {
 		s.trapped[pid] = true
 		if s.t.Trapped != nil {
-			s.t.Trapped(Call{PID: pid, Arch: info.sysArch(), Nr: info.sysNr(), Data: uint16(info.Errno)})
+			s.t.Trapped(Call{PID: pid, Arch: info.sysArch(), Nr: info.sysNr(), Args: trappedArgs(pid, info.sysArch()), Data: uint16(info.Errno)})
 		}
 	}
 	s.resume(pid, int(sig))

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/systrace"
 	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
@@ -95,6 +96,10 @@ type Launch struct {
 	// failing after that point (exit 1, its message on stderr) from the
 	// command's exit 1; nothing is loosened.
 	StatusUnreported bool
+	// Tracer, when set, runs bwrap and everything it starts under ptrace
+	// (see startTraced): for seccomp learn and run --explain-denials. Its
+	// callbacks see the calls the (instrumented) filter hands over.
+	Tracer *systrace.Tracer
 	// Credential, when set, is the host user and groups bwrap runs as
 	// (shannot running as root starts it unprivileged); bwrap then starts
 	// in /, which that user can always reach.
@@ -194,10 +199,18 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	reports := newStatusReports()
 	defer reports.close()
 	var st Status
+	// bwrap, once started: output can overflow before the traced start
+	// (startTraced) has returned it.
+	var bwrap atomic.Pointer[os.Process]
+	kill := func() {
+		if p := bwrap.Load(); p != nil {
+			reports.kill(p)
+		}
+	}
 	var overflowed atomic.Bool
 	onOverflow := func() {
 		if l.Limits.KillOnOverflow && !overflowed.Swap(true) {
-			reports.kill(cmd.Process)
+			kill()
 		}
 	}
 	var stdout, stderr *limitWriter
@@ -215,7 +228,22 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	// this goroutine on its thread until bwrap has been reaped.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	err = cmd.Start()
+	var wait func() (exitCode int, err error)
+	if l.Tracer != nil {
+		var p *os.Process
+		p, wait, err = startTraced(cmd, l.Tracer)
+		bwrap.Store(p)
+	} else if err = cmd.Start(); err == nil {
+		bwrap.Store(cmd.Process)
+		wait = func() (int, error) {
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				return -1, err
+			}
+			return cmd.ProcessState.ExitCode(), nil
+		}
+	}
 	statusW.Close()
 	if err != nil {
 		return Status{}, fmt.Errorf("starting %s: %w", l.Bwrap, unwrapExecError(err))
@@ -226,7 +254,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	if l.Limits.Timeout > 0 {
 		timer := time.AfterFunc(l.Limits.Timeout, func() {
 			timedOut.Store(true)
-			reports.kill(cmd.Process)
+			kill()
 		})
 		defer timer.Stop()
 	}
@@ -238,16 +266,16 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		for {
 			select {
 			case s := <-sigs:
-				reports.signalCommand(cmd.Process, s.(syscall.Signal))
+				reports.signalCommand(bwrap.Load(), s.(syscall.Signal))
 			case <-ctx.Done():
-				reports.kill(cmd.Process)
+				kill()
 				return
 			case <-done:
 				return
 			}
 		}
 	}()
-	waitErr := cmd.Wait()
+	bwrapExit, waitErr := wait()
 	close(done)
 	wg.Wait()
 	exit, ran := reports.result()
@@ -264,15 +292,13 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	case ran:
 		st.ExitCode = exit
 		return st, nil
-	case l.StatusUnreported && reports.sandboxStarted() && cmd.ProcessState != nil && cmd.ProcessState.ExitCode() >= 0:
-		st.ExitCode = cmd.ProcessState.ExitCode()
+	case waitErr != nil:
+		return st, waitErr
+	case l.StatusUnreported && reports.sandboxStarted() && bwrapExit >= 0:
+		st.ExitCode = bwrapExit
 		return st, nil
 	}
-	var ee *exec.ExitError
-	if waitErr != nil && !errors.As(waitErr, &ee) {
-		return st, waitErr
-	}
-	return st, &SetupError{ExitCode: cmd.ProcessState.ExitCode()}
+	return st, &SetupError{ExitCode: bwrapExit}
 }
 
 // restoreFlags records the file status flags of the streams that are
