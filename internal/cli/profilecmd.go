@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -60,18 +61,23 @@ func profileCommand() *cli.Command {
 						return err
 					}
 					w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(w, "NAME\tORIGIN\tDESCRIPTION")
+					// HOST VIEW: the views that are the host's (host_view);
+					// what is not listed is the sandbox's own.
+					fmt.Fprintln(w, "NAME\tORIGIN\tHOST VIEW\tDESCRIPTION")
 					for _, l := range list {
-						desc := ""
+						desc, views := "", "-"
 						if p, err := profile.Open(l.Origin, callerOf(c).opener()); err != nil {
 							desc = "invalid: " + err.Error()
 						} else {
 							desc = p.Description
+							if len(p.HostView) > 0 {
+								views = strings.Join(p.HostView, ",")
+							}
 						}
 						if l.Shadowed {
 							desc = "(shadowed by the one above) " + desc
 						}
-						fmt.Fprintf(w, "%s\t%s\t%s\n", l.Name, l.Origin, desc)
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.Name, l.Origin, views, desc)
 					}
 					return w.Flush()
 				},

@@ -46,6 +46,12 @@ func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
 		return []Check{{Name: "command runs", Detail: f.Failed}}
 	}
 	checks := []Check{{Name: "command runs", OK: true, Detail: fmt.Sprintf("probe ran as uid %d inside the sandbox", f.UID)}}
+	if len(p.HostView) > 0 {
+		checks = append(checks, checkViews(p))
+	}
+	if p.Shares(profile.ViewFilesystems) {
+		checks = append(checks, checkReadOnly("/", f.Writes["/"]))
+	}
 	for _, b := range p.Binds {
 		res, tried := f.Writes[b.Target]
 		if !tried {
@@ -63,7 +69,65 @@ func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
 		checks = append(checks, ck)
 	}
 	checks = append(checks, checkNetwork(p, f), checkCaps(f), checkHostRoot(f, host), checkKnobs(f), checkEnv(p, f.Environ))
+	if p.Shares(profile.ViewProcesses) {
+		checks = append(checks, checkHostProcesses(f))
+	}
+	if p.Shares(profile.ViewNetwork) || p.Shares(profile.ViewFilesystems) {
+		checks = append(checks, checkSockets(f))
+	}
 	return checks
+}
+
+// checkViews names the views that are the host's and those that are the
+// sandbox's; it always passes (the checks after it judge the views).
+func checkViews(p *profile.Profile) Check {
+	d := "host: " + strings.Join(p.HostView, ", ")
+	if sb := p.SandboxViews(); len(sb) > 0 {
+		d += "; sandbox: " + strings.Join(sb, ", ")
+	}
+	return Check{Name: "views", OK: true, Detail: d}
+}
+
+// checkHostProcesses passes when process 1 is not the sandbox's own and
+// the probe can neither signal it nor read its environment, memory or
+// root: what the kernel must refuse for every process of the host when
+// the sandbox shares its PID namespace.
+func checkHostProcesses(f *Facts) Check {
+	ck := Check{Name: "host processes"}
+	var bad, got []string
+	for _, k := range []string{"kill", "environ", "mem", "root"} {
+		res := f.Init[k]
+		got = append(got, k+" "+res)
+		if res == "ok" || res == "" {
+			bad = append(bad, k)
+		}
+	}
+	switch {
+	case f.PID1 == "bwrap" || f.PID1 == "":
+		ck.Detail = fmt.Sprintf("pid 1 is %q: the sandbox's own PID namespace, not the host's", f.PID1)
+	case len(bad) > 0:
+		ck.Detail = fmt.Sprintf("the host's pid 1 (%s) is REACHABLE: %s", f.PID1, strings.Join(got, ", "))
+	default:
+		ck.OK, ck.Detail = true, fmt.Sprintf("pid 1 is the host's %s, and refused: %s", f.PID1, strings.Join(got, ", "))
+	}
+	return ck
+}
+
+// checkSockets passes when TCP and UNIX sockets are refused and netlink
+// reads are not: a sandbox sharing the host's network or file systems
+// must reach no service of the host's.
+func checkSockets(f *Facts) Check {
+	ck := Check{Name: "host sockets"}
+	d := fmt.Sprintf("AF_INET %s, AF_UNIX %s, AF_NETLINK %s", f.Sockets["inet"], f.Sockets["unix"], f.Sockets["netlink"])
+	switch {
+	case f.Sockets["inet"] == "ok" || f.Sockets["unix"] == "ok" || f.Sockets["inet"] == "" || f.Sockets["unix"] == "":
+		ck.Detail = "sockets to the host's services OPEN: " + d
+	case f.Sockets["netlink"] != "ok":
+		ck.Detail = "netlink refused, so ip and ss cannot read the host's network: " + d
+	default:
+		ck.OK, ck.Detail = true, "only netlink reads: "+d
+	}
+	return ck
 }
 
 // checkReadOnly is the check of a bind at target that the probe tried
@@ -88,6 +152,8 @@ func checkReadOnly(target, res string) Check {
 func checkNetwork(p *profile.Profile, f *Facts) Check {
 	ck := Check{Name: "network"}
 	switch {
+	case p.Shares(profile.ViewNetwork):
+		ck.OK, ck.Detail = true, "the host's (host_view network): "+strings.Join(f.Interfaces, ", ")
 	case !p.NetworkIsolation:
 		ck.OK, ck.Detail = true, "shared with the host (network_isolation is false): "+strings.Join(f.Interfaces, ", ")
 	case slices.Equal(f.Interfaces, []string{"lo"}):

@@ -26,6 +26,17 @@ type Facts struct {
 	// the first few.
 	Writable     int      `json:"writable"`
 	WritableSome []string `json:"writable_some,omitempty"`
+	// PID1 is /proc/1/comm: the host's init under the processes view,
+	// the sandbox's own process 1 otherwise.
+	PID1 string `json:"pid1"`
+	// Init is what the probe could do to process 1: "kill" (signal 0),
+	// "environ", "mem" (opened for reading), "root" (readlink): "ok" or
+	// an errno's name.
+	Init map[string]string `json:"init"`
+	// Sockets is what socket(2) gave for "inet" (AF_INET, SOCK_STREAM),
+	// "unix" (AF_UNIX, SOCK_STREAM) and "netlink" (AF_NETLINK,
+	// NETLINK_ROUTE): "ok" or an errno's name.
+	Sockets map[string]string `json:"sockets"`
 	// Failed is set by Run when the probe did not run or said nothing
 	// it could read; Evaluate then reports only that.
 	Failed string `json:"-"`

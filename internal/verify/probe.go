@@ -58,7 +58,52 @@ func Probe(writes []string) (*Facts, error) {
 	}
 	facts.Writable, facts.WritableSome = countWritable("/proc", "/sys")
 	sort.Strings(facts.WritableSome)
+	if b, err := os.ReadFile("/proc/1/comm"); err == nil {
+		facts.PID1 = strings.TrimSpace(string(b))
+	}
+	facts.Init = map[string]string{
+		"kill":    errnoName(unix.Kill(1, 0)),
+		"environ": openRead("/proc/1/environ"),
+		"mem":     openRead("/proc/1/mem"),
+	}
+	_, err = os.Readlink("/proc/1/root")
+	facts.Init["root"] = errnoName(err)
+	facts.Sockets = map[string]string{
+		"inet":    trySocket(unix.AF_INET, unix.SOCK_STREAM, 0),
+		"unix":    trySocket(unix.AF_UNIX, unix.SOCK_STREAM, 0),
+		"netlink": trySocket(unix.AF_NETLINK, unix.SOCK_RAW, unix.NETLINK_ROUTE),
+	}
 	return facts, nil
+}
+
+// errnoName is "ok" for nil, else the errno's name (or the error).
+func errnoName(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return unix.ErrnoName(errno)
+	}
+	return err.Error()
+}
+
+// openRead opens p for reading and closes it again.
+func openRead(p string) string {
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err == nil {
+		unix.Close(fd)
+	}
+	return errnoName(err)
+}
+
+// trySocket creates a socket and closes it again.
+func trySocket(family, typ, proto int) string {
+	fd, err := unix.Socket(family, typ|unix.SOCK_CLOEXEC, proto)
+	if err == nil {
+		unix.Close(fd)
+	}
+	return errnoName(err)
 }
 
 // tryWrite tries to create a file in the directory p, or to open the

@@ -45,7 +45,7 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 		return nil, "", err
 	}
 	defer sb.Close()
-	host = bwrapUser(cfg.Identity)
+	host = bwrapUser(sb.Identity) // a uid leased for the run, when the profile shares the host's processes
 	var out, errOut bytes.Buffer
 	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, launch.Limits{Timeout: time.Minute, MaxOutput: 1 << 20})
 	selfFD := l.AddFile(self)
@@ -77,13 +77,17 @@ func probeArgv(fd int, targets []string) []string {
 }
 
 // writeTargets are the paths the probe tries to write to: every
-// read-only bind whose source exists, and every tmpfs.
+// read-only bind whose source exists, the host's / when the profile
+// shares the host's file systems, and every tmpfs.
 func writeTargets(p *profile.Profile) []string {
 	var out []string
 	for _, b := range p.Binds {
 		if _, err := os.Lstat(b.Source); err == nil && b.ReadOnly {
 			out = append(out, b.Target)
 		}
+	}
+	if p.Shares(profile.ViewFilesystems) {
+		out = append(out, "/")
 	}
 	return append(out, p.TmpfsPaths...)
 }

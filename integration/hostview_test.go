@@ -1,0 +1,371 @@
+//go:build integration
+
+package integration
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Issue 12: the diagnostics profile tells the truth about the host (its
+// file systems, processes, network, name) and seeing the host opens no
+// door into it. Each test runs as root and through real sudo as the
+// hostile test user; the unprivileged user is refused the processes view.
+
+// hostViewProfiles share every view of the host.
+var hostViewProfiles = []string{"diagnostics", "systemd"}
+
+// throughFindIn runs argv in profile through find -exec: allowed_commands
+// is no boundary (find runs anything visible), and what is tested here
+// is the sandbox, so the attacks use perl, which the profiles do not list.
+func throughFindIn(profile string, argv ...string) []string {
+	return append([]string{"--profile", profile, "run", "find", "/", "-maxdepth", "0", "-exec"}, append(argv, ";")...)
+}
+
+// dfRoot is df's line for / : device, size and used in 1K blocks.
+func dfRoot(t *testing.T, out string) (dev string, size, used int64) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	f := strings.Fields(lines[len(lines)-1])
+	if len(f) < 6 || f[5] != "/" {
+		t.Fatalf("df output %q: want the line of /", out)
+	}
+	size, _ = strconv.ParseInt(f[1], 10, 64)
+	used, _ = strconv.ParseInt(f[2], 10, 64)
+	return f[0], size, used
+}
+
+func TestHostViewShowsTheHost(t *testing.T) {
+	hostDF, err := exec.Command("df", "-P", "-k", "/").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostDev, hostSize, hostUsed := dfRoot(t, string(hostDF))
+	initCmdline, err := os.ReadFile("/proc/1/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostname, _ := os.Hostname()
+	var ifaces []string
+	nis, _ := net.Interfaces()
+	for _, i := range nis {
+		ifaces = append(ifaces, i.Name)
+	}
+	slices.Sort(ifaces)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	// A host process with a command line no sandbox has: ps must show it.
+	marker := fmt.Sprintf("60.%09d", time.Now().UnixNano()%1e9)
+	sleeper := exec.Command("sleep", marker)
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
+
+	for _, r := range rootAndSudo(t) {
+		for _, p := range hostViewProfiles {
+			t.Run(r.name+"/"+p, func(t *testing.T) {
+				res := r.run(t, "--profile", p, "run", "df", "-P", "-k", "/")
+				if res.code != 0 {
+					t.Fatalf("df: exit %d %q", res.code, res.stderr)
+				}
+				dev, size, used := dfRoot(t, res.stdout)
+				// Used blocks move while other tests write; 1% of the disk is slack enough.
+				if dev != hostDev || size != hostSize || abs(used-hostUsed) > hostSize/100 {
+					t.Errorf("df / in the sandbox: %s %d %d; on the host: %s %d %d", dev, size, used, hostDev, hostSize, hostUsed)
+				}
+				res = r.run(t, "--profile", p, "run", "cat", "/proc/1/cmdline")
+				if res.code != 0 || res.stdout != string(initCmdline) {
+					t.Errorf("pid 1's command line: exit %d %q, want the host's %q (%s)", res.code, res.stdout, initCmdline, res.stderr)
+				}
+				res = r.run(t, "--profile", p, "run", "ps", "axww", "-o", "args")
+				if !strings.Contains(res.stdout, "sleep "+marker+"\n") {
+					t.Errorf("ps axww lacks the host's sleep %s: exit %d %q", marker, res.code, res.stderr)
+				}
+				res = r.run(t, "--profile", p, "run", "hostname")
+				if strings.TrimSpace(res.stdout) != hostname {
+					t.Errorf("hostname: %q, want the host's %q (%s)", res.stdout, hostname, res.stderr)
+				}
+				if p != "diagnostics" {
+					return // ss and ip are diagnostics' commands
+				}
+				res = r.run(t, "--profile", p, "run", "ss", "-tln")
+				if !strings.Contains(res.stdout, "127.0.0.1:"+port+" ") {
+					t.Errorf("ss -tln lacks the test's listener on 127.0.0.1:%s: exit %d %q %q", port, res.code, res.stdout, res.stderr)
+				}
+				res = r.run(t, "--profile", p, "run", "ip", "-o", "link")
+				var got []string
+				for _, l := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+					if f := strings.Fields(l); len(f) > 1 {
+						got = append(got, strings.TrimSuffix(strings.Split(f[1], "@")[0], ":"))
+					}
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, ifaces) {
+					t.Errorf("ip -o link: %q, want the host's %q (exit %d %s)", got, ifaces, res.code, res.stderr)
+				}
+			})
+		}
+	}
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// attacks tries, from inside the sandbox, everything the host view must
+// not allow, and prints one line per attempt: "NAME ok" or "NAME ERRNO".
+const attacks = `
+use Socket;
+sub r { my ($n, $ok) = @_; printf "%s %s\n", $n, $ok ? "ok" : ($!+0 ? $!+0 : "fail"); }
+my $port = shift; my $abstract = shift;
+my ($t, $a);
+r("kill-init", kill(0, 1));
+r("environ", open(my $e, "<", "/proc/1/environ"));
+r("mem", open(my $m, "<", "/proc/1/mem"));
+r("root", opendir(my $d, "/proc/1/root/"));
+r("fd", opendir(my $f, "/proc/1/fd"));
+r("cwd", opendir(my $c, "/proc/1/cwd/"));
+r("tcp", socket($t, PF_INET, SOCK_STREAM, 0) && connect($t, sockaddr_in($port, inet_aton("127.0.0.1"))));
+r("udp", socket(my $u, PF_INET, SOCK_DGRAM, 0));
+r("tcp6", socket(my $t6, PF_INET6, SOCK_STREAM, 0));
+r("raw", socket(my $rw, PF_INET, SOCK_RAW, 1));
+r("packet", socket(my $pk, 17, SOCK_RAW, 0));
+r("vsock", socket(my $vs, 40, SOCK_STREAM, 0));
+r("abstract", socket($a, PF_UNIX, SOCK_STREAM, 0) && connect($a, pack_sockaddr_un("\0" . $abstract)));
+r("sysctl", open(my $s, ">", "/proc/sys/vm/swappiness"));
+r("sys", open(my $y, ">", "/sys/kernel/mm/transparent_hugepage/enabled"));
+r("cgroup", open(my $g, ">>", "/sys/fs/cgroup/cgroup.procs"));
+r("etc", open(my $w, ">", "/etc/shannot-it-hostview"));
+r("shadow", open(my $sh, "<", "/etc/shadow"));
+r("root-home", opendir(my $rh, "/root"));
+r("netlink", socket(my $nl, 16, SOCK_RAW, 0));
+`
+
+// What the kernel and the host-view policy answer: EPERM (1) for the
+// signal and the refused socket families, EACCES (13) for /proc/1's
+// guarded files and the secrets, EROFS (30) for writes.
+const attacksWant = `kill-init 1
+environ 13
+mem 13
+root 13
+fd 13
+cwd 13
+tcp 1
+udp 1
+tcp6 1
+raw 1
+packet 1
+vsock 1
+abstract 1
+sysctl 30
+sys 30
+cgroup 30
+etc 30
+shadow 13
+root-home 13
+netlink ok
+`
+
+func TestHostViewMustNots(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	abstract := fmt.Sprintf("shannot-it-%d", os.Getpid())
+	un, err := net.Listen("unix", "@"+abstract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer un.Close()
+	var reached atomic.Int32
+	for _, l := range []net.Listener{ln, un} {
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				reached.Add(1)
+				c.Close()
+			}
+		}()
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	swap := swappiness(t)
+	for _, r := range rootAndSudo(t) {
+		for _, p := range hostViewProfiles {
+			t.Run(r.name+"/"+p, func(t *testing.T) {
+				res := r.run(t, throughFindIn(p, "perl", "-e", attacks, port, abstract)...)
+				if res.code != 0 || res.stdout != attacksWant {
+					t.Errorf("attacks: exit %d %q\n got:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, attacksWant)
+				}
+			})
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the sandbox reached the test's listeners %d times", n)
+	}
+	// The control: the same script on the host, as the test user, reaches
+	// both listeners and signals nothing of root's.
+	c := exec.Command("perl", "-e", attacks, port, abstract)
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
+	out, _ := c.Output()
+	for _, want := range []string{"tcp ok\n", "abstract ok\n", "kill-init 1\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("control on the host: %q lacks %q", out, want)
+		}
+	}
+	for range 50 {
+		if reached.Load() == 2 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := reached.Load(); n != 2 {
+		t.Errorf("control on the host reached the listeners %d times, want 2", n)
+	}
+	if now := swappiness(t); now != swap {
+		t.Errorf("vm.swappiness changed: %s -> %s", swap, now)
+	}
+	if _, err := os.Stat("/etc/shannot-it-hostview"); err == nil {
+		os.Remove("/etc/shannot-it-hostview")
+		t.Error("the sandbox wrote /etc")
+	}
+}
+
+// procUID is the real uid of pid, from /proc/PID/status.
+func procUID(t *testing.T, pid int) int {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "Uid:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(rest)[0])
+			return n
+		}
+	}
+	t.Fatalf("no Uid line for pid %d", pid)
+	return -1
+}
+
+// findProcess waits for the tail whose command line names marker.
+func findProcess(t *testing.T, marker string) int {
+	t.Helper()
+	for range 100 {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+			if strings.HasPrefix(string(b), "tail\x00") && strings.Contains(string(b), marker) {
+				return pid
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no process with %q", marker)
+	return -1
+}
+
+// Two root-run sandboxes at the same time are two host uids, neither the
+// shared sandbox user's, and neither can signal the other; what one
+// leaves running in the host's PID namespace is killed when its run ends.
+func TestHostViewSandboxesAreStrangers(t *testing.T) {
+	for _, r := range rootAndSudo(t) {
+		t.Run(r.name, func(t *testing.T) {
+			marker := fmt.Sprintf("/etc/shannot-it-%d-%s", os.Getpid(), r.name)
+			done := make(chan result, 1)
+			go func() {
+				// tail retries a missing file for as long as the run lasts.
+				done <- r.run(t, "--profile", "diagnostics", "run", "--timeout", "20s", "tail", "-F", "-n0", marker)
+			}()
+			pid := findProcess(t, marker)
+			uidA := procUID(t, pid)
+			sandboxUID := -1
+			if out, err := exec.Command("id", "-u", sandboxUser).Output(); err == nil {
+				sandboxUID, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+			}
+			if uidA == 0 || uidA == sandboxUID || uidA < 65536 {
+				t.Errorf("sandbox A runs as uid %d: want a uid of its own (not root, not %s's %d)", uidA, sandboxUser, sandboxUID)
+			}
+			res := r.run(t, throughFindIn("diagnostics", "perl", "-e",
+				`printf "%d %s\n", $<, (kill(0, $ARGV[0]) ? "ok" : $!+0)`, strconv.Itoa(pid))...)
+			f := strings.Fields(res.stdout)
+			if len(f) != 2 || f[0] == strconv.Itoa(uidA) || f[1] != "1" {
+				t.Errorf("sandbox B (uid, kill(0, A's tail)): %q %q; want another uid and EPERM (1)", res.stdout, res.stderr)
+			}
+			syscall.Kill(pid, syscall.SIGTERM)
+			<-done
+
+			// A run that leaves a process behind: it dies with the run.
+			lm := fmt.Sprintf("shannot-it-leftover-%d-%s", os.Getpid(), r.name)
+			res = r.run(t, throughFindIn("diagnostics", "perl", "-e",
+				`if (fork() == 0) { setpgrp(0, 0); $0 = $ARGV[0]; sleep 30; exit 0 } print "forked\n"`, lm)...)
+			if res.stdout != "forked\n" {
+				t.Fatalf("leftover: %q %q", res.stdout, res.stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+			ents, _ := os.ReadDir("/proc")
+			for _, e := range ents {
+				if b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); strings.HasPrefix(string(b), lm) {
+					n, _ := strconv.Atoi(e.Name())
+					syscall.Kill(n, syscall.SIGKILL)
+					t.Errorf("process %s %q outlived its run", e.Name(), b)
+				}
+			}
+		})
+	}
+}
+
+// An unprivileged caller has no uid to give the sandbox but its own,
+// under which it could signal the caller's processes: the processes view
+// is refused, in one line, before anything runs.
+func TestHostViewProcessesRefusedUnprivileged(t *testing.T) {
+	u := unprivileged(t)
+	for _, p := range hostViewProfiles {
+		res := u.run(t, opts{}, "--profile", p, "run", "ps", "ax")
+		if res.code != 125 || res.stdout != "" || strings.Count(res.stderr, "\n") != 1 ||
+			!strings.Contains(res.stderr, `/host_view: host_view "processes" needs a host uid of its own for the run`) {
+			t.Errorf("%s as %s: exit %d, %q %q; want 125 and one line naming /host_view", p, u.name, res.code, res.stdout, res.stderr)
+		}
+	}
+	// Without the processes view an unprivileged caller sees the host's
+	// file systems, network and name.
+	prof := writeProfile(t, `{"name": "fs-net", "tmpfs_paths": ["/tmp"], "environment": {"PATH": "/usr/bin:/bin"},
+		"seccomp_profile": "builtin:seccomp/hostview.json", "host_view": ["network", "filesystems", "hostname"]}`)
+	hostname, _ := os.Hostname()
+	res := u.run(t, opts{}, "--profile", prof, "run", "hostname")
+	if res.code != 0 || strings.TrimSpace(res.stdout) != hostname {
+		t.Errorf("hostname as %s: exit %d %q %q, want %q", u.name, res.code, res.stdout, res.stderr, hostname)
+	}
+	res = u.run(t, opts{}, "--profile", prof, "run", "perl", "-e", `use Socket; print socket(my $s, PF_INET, SOCK_STREAM, 0) ? "open\n" : ($!+0)."\n"`)
+	if res.stdout != "1\n" {
+		t.Errorf("TCP socket as %s: %q %q, want EPERM (1)", u.name, res.stdout, res.stderr)
+	}
+}
