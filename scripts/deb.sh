@@ -51,6 +51,8 @@ gzip -9n "$doc/changelog"
 chmod 0644 "$doc/copyright" "$doc/changelog.gz"
 
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+# libseccomp2: shannot-mcp links it dynamically (cgo), to compile the
+# JSON policies of the profiles it serves.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: shannot
 Version: $VERSION
