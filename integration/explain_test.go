@@ -4,6 +4,7 @@ package integration
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,11 @@ func TestExplainDenials(t *testing.T) {
 						t.Errorf("%q: the report does not say %q:\n%s", tc.argv, w, r.stderr)
 					}
 				}
+			}
+			// seccomp explain names the same rule.
+			policy := filepath.Join(filepath.Dir(profile), "policy.json")
+			if r := id.run(t, opts{}, "seccomp", "explain", policy, "mkdir"); r.stdout != "mkdir(...) on x86_64 -> ERRNO(EPERM), decided by /syscalls/0\n" {
+				t.Errorf("seccomp explain: exit %d, %q %q", r.code, r.stdout, r.stderr)
 			}
 			r := id.run(t, opts{}, "--profile", profile, "run", "--explain-denials=json", "mkdir", "/tmp/x")
 			var rep struct {

@@ -289,3 +289,13 @@ func checkExplainFlags(c *cli.Context) error {
 	}
 	return nil
 }
+
+// decidingRule is the JSON pointer of what decided call in the policy f
+// was compiled from (see seccomp.Filter.Decided); "" for a BPF file.
+func decidingRule(who invoker, f *seccomp.Loaded, call seccomp.Call, verdict seccomp.Action) string {
+	filter := policyFilter(who, f)
+	if filter == nil {
+		return ""
+	}
+	return filter.Decided(call, verdict)
+}

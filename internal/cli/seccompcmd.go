@@ -348,16 +348,24 @@ func seccompExplain(c *cli.Context) error {
 		return &seccomp.Error{File: f.Source, Msg: err.Error()}
 	}
 	action := seccomp.ActionFromRet(ret)
+	rule := decidingRule(who, f, call, action)
 	if c.Bool("json") {
-		return json.NewEncoder(c.App.Writer).Encode(map[string]any{
+		obj := map[string]any{
 			"syscall": name, "nr": call.Nr, "arch": seccomp.ShortArch(arch), "args": call.Args,
 			"action": action.String(), "allowed": action.Permits(), "ret": ret, "instructions": steps,
-		})
+		}
+		if rule != "" {
+			obj["rule"] = rule
+		}
+		return json.NewEncoder(c.App.Writer).Encode(obj)
 	}
 	if len(shown) < 6 {
 		shown = append(shown, "...")
 	}
-	fmt.Fprintf(c.App.Writer, "%s(%s) on %s -> %s\n", name, strings.Join(shown, ", "), seccomp.ShortArch(arch), action)
+	if rule != "" {
+		rule = ", decided by " + rule
+	}
+	fmt.Fprintf(c.App.Writer, "%s(%s) on %s -> %s%s\n", name, strings.Join(shown, ", "), seccomp.ShortArch(arch), action, rule)
 	return nil
 }
 
