@@ -56,6 +56,10 @@ func run(name string, args []string, stdin io.Reader, stdout, stderr io.Writer, 
 	}
 	code := exitCode(err)
 	var st *statusError
+	var ue *usageError
+	if errors.As(err, &ue) {
+		ue.app = name // the help to see is this binary's
+	}
 	if !errors.As(err, &st) || st.err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	}
@@ -101,6 +105,15 @@ func exitCode(err error) int {
 }
 
 // usageError is a command line that shannot cannot make sense of.
-type usageError struct{ msg string }
+type usageError struct {
+	msg string
+	app string // whose --help to see; "" is shannot
+}
 
-func (e *usageError) Error() string { return e.msg + " (see shannot --help)" }
+func (e *usageError) Error() string {
+	app := e.app
+	if app == "" {
+		app = "shannot"
+	}
+	return e.msg + " (see " + app + " --help)"
+}

@@ -198,11 +198,11 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"instal"}, `unknown command "instal" for shannot mcp`},
+		{[]string{"instal"}, `unknown command "instal" for shannot mcp (see shannot-mcp --help)`},
 		{[]string{"install", "--client", "codex", "x"}, `takes no arguments, got "x"`},
 		{[]string{"--max-concurrent", "x"}, "invalid value"},
 		{[]string{"install"}, `"client" not set`},
-		{[]string{"install", "--client", "vim"}, `--client is claude-code, claude-desktop or codex, not "vim"`},
+		{[]string{"install", "--client", "vim"}, `unknown MCP client "vim": --client is claude-code, claude-desktop, codex, lmstudio, all or auto`},
 		{[]string{"--target", "@/nonexistent/hosts"}, "/nonexistent/hosts"},
 	} {
 		code, _, errOut := run(t, tc.args...)
