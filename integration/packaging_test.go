@@ -77,6 +77,7 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 		"opt/sh/share/shannot/profiles/minimal.json",
 		"opt/sh/share/shannot/profiles/readonly.json",
 		"opt/sh/share/shannot/profiles/seccomp/default.json",
+		"opt/sh/share/shannot/profiles/seccomp/hostview.json",
 		"opt/sh/share/shannot/profiles/seccomp/readonly.json",
 		"opt/sh/share/shannot/profiles/systemd.json",
 		"opt/sh/share/zsh/site-functions/_shannot",
