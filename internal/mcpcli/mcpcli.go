@@ -1,12 +1,14 @@
 package mcpcli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"time"
@@ -56,15 +58,20 @@ func Command() *cli.Command {
 		Name:  "mcp",
 		Usage: "serve the shannot sandbox to LLM agents over the Model Context Protocol (stdio)",
 		UsageText: `shannot-mcp [--profile P]... [--max-concurrent N] [--target HOST,...]
-shannot-mcp install --client C [--write] [--profile P]... [--config FILE]
+shannot-mcp install --client C|all|auto [--write] [--profile P]... [--config FILE]
+shannot-mcp test [--profile P]...
 shannot mcp ARG...                    (the same: shannot runs shannot-mcp ARG...)`,
 		Description: `Speaks MCP on standard input and output; logs go to standard error. Tools:
-run_command, list_profiles, read_file, list_directory (see docs/mcp.md).
+run_command, list_profiles, read_file, list_directory, and disk_usage,
+memory, processes, search_files, grep_content, journal (parsed results);
+twelve prompts; the profiles as resources, shannot://profiles/NAME (see
+docs/mcp.md).
 
 Examples:
    shannot-mcp                                offer the shipped profiles
    shannot-mcp -p diagnostics -p ./logs.json  offer these two
    shannot-mcp install --client claude-code   print the client's entry
+   shannot-mcp test                           check that a client's set-up will work
 
 Exit status: 0 when the client ends the session (or a signal does); 125
 when shannot-mcp failed (a bad profile, a refused flag, no bwrap).`,
@@ -79,21 +86,42 @@ when shannot-mcp failed (a bad profile, a refused flag, no bwrap).`,
 				Name:  "install",
 				Usage: "print, or with --write add, the client configuration entry that starts " + Name,
 				Description: `Clients: claude-code (~/.claude.json), claude-desktop
-(~/.config/Claude/claude_desktop_config.json), codex (~/.codex/config.toml).
-The entry starts this shannot-mcp by its absolute path, with --profile
-as given. --write adds the "shannot" entry and leaves every other entry
-of the file as it was; it refuses to replace an existing "shannot" entry.
+(~/.config/Claude/claude_desktop_config.json), codex (~/.codex/config.toml),
+lmstudio (~/.lmstudio/mcp.json); all is every one, auto the ones installed
+(their file or directory exists: ~/.claude.json or ~/.claude,
+~/.config/Claude, ~/.codex, ~/.lmstudio). The entry starts this
+shannot-mcp by its absolute path, with --profile as given. --write adds the
+"shannot" entry and leaves every other entry of the file as it was; it
+never replaces an existing "shannot" entry: that client is reported and
+the others still get theirs.
 
 Examples:
    shannot-mcp install --client claude-desktop
-   shannot-mcp install --client codex --write --profile diagnostics`,
+   shannot-mcp install --client auto --write --profile diagnostics`,
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "client", Required: true, Usage: "claude-code, claude-desktop or codex"},
+					&cli.StringFlag{Name: "client", Required: true, Usage: "claude-code, claude-desktop, codex, lmstudio, all or auto"},
 					&cli.BoolFlag{Name: "write", Usage: "add the entry to the client's configuration file"},
 					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
 					&cli.StringFlag{Name: "config", Usage: "the client's configuration `FILE` (default: the client's usual one)"},
 				},
 				Action: install,
+			},
+			{
+				Name:  "test",
+				Usage: "start the server as a client would, list what it offers, run ls / in the minimal profile",
+				Description: `Starts this shannot-mcp with --profile as given (as a client's entry would),
+connects to it over its standard input and output, lists its tools,
+prompts and resources, runs ["ls", "/"] in the minimal profile (the first
+offered when minimal is not) and prints a preview. Exit status 0 when all
+of it worked; the server's log is shown only when something failed.
+
+Examples:
+   shannot-mcp test
+   shannot-mcp test --profile diagnostics --profile minimal`,
+				Flags: []cli.Flag{
+					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
+				},
+				Action: selfTest,
 			},
 		},
 	}
@@ -268,22 +296,46 @@ func install(c *cli.Context) error {
 		return err
 	}
 	client := c.String("client")
-	file, ok := clientconfig.DefaultFile(client, home)
-	if !ok {
-		return shannotcli.UsageError(fmt.Sprintf("--client is claude-code, claude-desktop or codex, not %q", client))
+	clients, err := clientconfig.Resolve(client, home)
+	if err != nil {
+		if client == clientconfig.Auto {
+			return err
+		}
+		return shannotcli.UsageError(err.Error())
 	}
-	if f := c.String("config"); f != "" {
-		file = f
-	}
-	if !c.Bool("write") {
-		return clientconfig.Print(c.App.Writer, client, file, entry)
-	}
-	if who.Privileged() {
+	if c.Bool("write") && who.Privileged() {
 		return shannotcli.Refused("writing files as root")
 	}
-	if err := clientconfig.Add(client, file, entry); err != nil {
+	return clientconfig.Install(clients, home, c.String("config"), entry, c.Bool("write"), c.App.Writer, c.App.ErrWriter, Name)
+}
+
+// selfTest is mcp test: this binary started as a client's entry would
+// start it, and asked what a client asks.
+func selfTest(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return shannotcli.UsageError("test takes no arguments; choose the profiles with --profile")
+	}
+	self, err := os.Executable()
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "%s: added the \"shannot\" MCP server to %s\n", Name, file)
+	var args []string
+	for _, p := range c.StringSlice("profile") {
+		if profile.IsPath(p) {
+			if p, err = filepath.Abs(p); err != nil {
+				return err
+			}
+		}
+		args = append(args, "--profile", p)
+	}
+	cmd := exec.Command(self, args...)
+	var log bytes.Buffer
+	cmd.Stderr = &log
+	if err := mcpserver.SelfTest(context.Background(), cmd, c.App.Writer); err != nil {
+		if log.Len() > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "the server said:\n%s", log.String())
+		}
+		return err
+	}
 	return nil
 }

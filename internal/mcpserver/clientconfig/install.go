@@ -110,7 +110,10 @@ func Install(clients []string, home, file string, e Entry, write bool, out, msg 
 			failed = append(failed, c)
 		}
 	}
-	if len(failed) > 0 {
+	switch {
+	case len(failed) == len(clients):
+		return errors.New("the entry was added for none of " + strings.Join(failed, ", ") + " (see above)")
+	case len(failed) > 0:
 		return errors.New("the entry was not added for " + strings.Join(failed, ", ") + " (see above); the other clients have it")
 	}
 	return nil

@@ -146,6 +146,12 @@ func TestInstallSeveral(t *testing.T) {
 		}
 	}
 
+	// Again: every client has it now, and none is replaced.
+	msg.Reset()
+	err = Install(Clients(), home, "", entry, true, &out, &msg, "shannot-mcp")
+	if err == nil || err.Error() != "the entry was added for none of claude-code, claude-desktop, codex, lmstudio (see above)" || strings.Count(msg.String(), ": not added: ") != 4 {
+		t.Errorf("again: %v\n%s", err, msg.String())
+	}
 	// One client: its error as it is, nothing printed.
 	msg.Reset()
 	err = Install([]string{Codex}, home, "", entry, true, &out, &msg, "shannot-mcp")
