@@ -30,6 +30,8 @@ if [ "${1:-}" = test ]; then
 	command -v perl >/dev/null 2>&1 || need="$need perl-base"
 	# The seccomp guide's own Python compiler (integration/seccomp_guide_test.go).
 	/usr/bin/python3 -c 'import seccomp' 2>/dev/null || need="$need python3-seccomp"
+	# seccomp learn's tests check what it learned against strace's view.
+	command -v strace >/dev/null 2>&1 || need="$need strace"
 	# Packaging tests: build a .deb, check it, read its man page.
 	command -v dpkg-deb >/dev/null 2>&1 || need="$need dpkg-dev"
 	command -v lintian >/dev/null 2>&1 || need="$need lintian"

@@ -81,6 +81,7 @@ Examples:
 				},
 				Action: seccompExplain,
 			},
+			seccompLearnCommand(),
 			{
 				Name:  "presets",
 				Usage: "list the shipped seccomp policies",

@@ -17,8 +17,10 @@ var helpFlags = []string{"help", "h", "version", "v"}
 // hidden commands (__probe opens files for writing, __remote takes a
 // whole sandbox description from the caller, __complete, __man).
 var allowed = map[string][]string{
-	"":                 {"profile", "p"},
-	"run":              {"dry-run", "timeout", "max-output", "on-overflow", "json", "no-stdin", "profile", "p"},
+	"": {"profile", "p"},
+	// --explain-denials only traces: each traced call fails with the
+	// errno the profile's own filter gives it.
+	"run":              {"dry-run", "timeout", "max-output", "on-overflow", "json", "no-stdin", "explain-denials", "profile", "p"},
 	"export":           {"profile", "p"},
 	"verify":           {"profile", "p"},
 	"profile list":     {},
@@ -28,9 +30,13 @@ var allowed = map[string][]string{
 	"seccomp inspect":  {"json"},
 	"seccomp explain":  {"arch", "json"},
 	"seccomp presets":  {},
-	"doctor":           {"json"},
-	"mcp":              {"profile", "p", "max-concurrent"},
-	"help":             {},
+	// learn within the profile's own policy only (no --base, --no-base),
+	// to standard output only (no --merge; -o - is checked in learn.go),
+	// audit-logged: it can allow nothing the profile's filter denies.
+	"seccomp learn": {"output", "o", "timeout", "profile", "p"},
+	"doctor":        {"json"},
+	"mcp":           {"profile", "p", "max-concurrent"},
+	"help":          {},
 }
 
 // RefusedError is a command or flag refused for a hostile caller.

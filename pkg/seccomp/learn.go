@@ -1,0 +1,383 @@
+package seccomp
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/net/bpf"
+)
+
+// Learning a policy (issue 13, `shannot seccomp learn`): the command runs
+// under its base policy instrumented with Everything, a tracer records
+// each call the base lets through (and lets it run), and Learned turns the
+// records into a minimal OCI allow-list under which what ran runs again.
+
+// Observed is what a traced run did.
+type Observed struct {
+	// Calls counts, per architecture (OCI name) and call name, the calls
+	// the base let through.
+	Calls map[string]map[string]int
+	// CloneFlags are the flags (first argument) of every clone seen;
+	// SocketFamilies the domains of every socket seen.
+	CloneFlags     map[uint64]bool
+	SocketFamilies map[uint64]bool
+	// Processes are the threads and processes seen, by pid.
+	Processes map[int]bool
+	// Denied are the names of calls the base denied: their base rules
+	// are kept, so that they fail as they failed (EACCES stays EACCES).
+	Denied map[string]bool
+}
+
+// NewObserved is an empty record.
+func NewObserved() *Observed {
+	return &Observed{Calls: map[string]map[string]int{}, CloneFlags: map[uint64]bool{}, SocketFamilies: map[uint64]bool{}, Processes: map[int]bool{}, Denied: map[string]bool{}}
+}
+
+// Add records one call that ran.
+func (o *Observed) Add(pid int, arch, name string, args [6]uint64) {
+	if o.Calls[arch] == nil {
+		o.Calls[arch] = map[string]int{}
+	}
+	o.Calls[arch][name]++
+	o.Processes[pid] = true
+	switch name {
+	case "clone":
+		o.CloneFlags[args[0]] = true
+	case "socket":
+		o.SocketFamilies[args[0]&0xffffffff] = true
+	}
+}
+
+// Groups of calls every learned policy allows, whether seen or not.
+var (
+	// baselineCalls are what every program may need at any moment.
+	baselineCalls = []string{"exit", "exit_group", "restart_syscall", "rt_sigreturn"}
+	// bwrapCalls are what bwrap itself does once the filter is in place:
+	// its process 1 waits for the command (wait4) and writes its status
+	// to an eventfd; its child writes its status-pipe byte and executes
+	// the command.
+	bwrapCalls = []string{"execve", "wait4", "write"}
+	// loaderCalls are the dynamic loader's start-up calls, which the
+	// start check requires (see startCalls).
+	loaderCalls = []string{"arch_prctl", "brk", "close", "mmap", "mprotect", "munmap", "newfstatat", "openat", "pread64", "read"}
+)
+
+// Comments that mark the groups of a learned policy; Merge finds the
+// learned ones by them.
+const (
+	learnedComment = "learned: "
+	familyComment  = "learned socket family "
+)
+
+// nsFlags are clone's namespace flags (CLONE_NEWNS, NEWCGROUP, NEWUTS,
+// NEWIPC, NEWUSER, NEWPID, NEWNET), masked as Docker's profile does.
+const nsFlags = 0x7E020000
+
+// LearnOptions say what a learned policy is learned within.
+type LearnOptions struct {
+	// Base is the resolved policy the command ran under, nil for none
+	// (or a BPF file, whose rules are not known). Calls it names keep
+	// its rules, argument conditions and denials included: what the base
+	// denies stays denied.
+	Base *Filter
+	// BaseName names the base in comments.
+	BaseName string
+	// Native is the host's architecture (OCI name), always listed.
+	Native string
+	// Command is what ran, for the policy's comment.
+	Command []string
+	// Previous is the policy learned before (--merge), or nil.
+	Previous *Policy
+}
+
+// Learned is the OCI JSON policy for what o saw (and what
+// opts.Previous had learned), with defaultAction ERRNO(ENOSYS) so that
+// libc's fallbacks (clone3 to clone, statx, faccessat2, openat2) keep
+// working.
+func Learned(o *Observed, opts LearnOptions) ([]byte, error) {
+	arches := map[string]bool{opts.Native: true}
+	seen := map[string]int{} // name -> count, all architectures
+	byArch := map[string][]string{}
+	for arch, calls := range o.Calls {
+		arches[arch] = true
+		for name, n := range calls {
+			seen[name] += n
+			byArch[name] = append(byArch[name], ShortArch(arch))
+		}
+	}
+	families := maps.Clone(o.SocketFamilies)
+	if p := opts.Previous; p != nil {
+		for _, a := range p.Architectures {
+			arches[a] = true
+		}
+		for _, s := range p.Syscalls {
+			switch {
+			case strings.HasPrefix(s.Comment, learnedComment):
+				for _, n := range s.names() {
+					if _, ok := seen[n]; !ok {
+						seen[n] = 0
+					}
+				}
+			case strings.HasPrefix(s.Comment, familyComment) && len(s.Args) == 1:
+				families[s.Args[0].ValueTwo] = true
+				if _, ok := seen["socket"]; !ok {
+					seen["socket"] = 0
+				}
+			case strings.HasPrefix(s.Comment, "learned clone"):
+				if _, ok := seen["clone"]; !ok {
+					seen["clone"] = 0
+				}
+			}
+		}
+	}
+	delete(seen, "clone3") // learning gave it ENOSYS; the default does too
+	fixed := map[string]bool{}
+	for _, n := range slices.Concat(baselineCalls, bwrapCalls, loaderCalls) {
+		fixed[n] = true
+	}
+	// Calls the base names keep the base's rules.
+	baseNamed := map[string]bool{}
+	if opts.Base != nil {
+		for _, r := range opts.Base.Rules {
+			for _, n := range r.Names {
+				baseNamed[n] = true
+			}
+		}
+	}
+
+	pol := Policy{
+		Comment: fmt.Sprintf("learned by shannot seccomp learn from %s; within %s. Regenerate or --merge rather than edit the learned groups.",
+			quoteArgv(opts.Command), baseDescription(opts)),
+		DefaultAction: "SCMP_ACT_ERRNO",
+	}
+	enosys := uint(38)
+	pol.DefaultErrnoRet = &enosys
+	for _, a := range sortedArches(arches, opts.Native) {
+		pol.Architectures = append(pol.Architectures, a)
+	}
+	allow := func(names []string, comment string) {
+		names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return baseNamed[n] })
+		if len(names) > 0 {
+			sort.Strings(names)
+			pol.Syscalls = append(pol.Syscalls, Syscall{Names: names, Action: "SCMP_ACT_ALLOW", Comment: comment})
+		}
+	}
+	allow(baselineCalls, "baseline: every program may need these at any moment (returning from a signal handler, resuming an interrupted call, ending)")
+	allow(bwrapCalls, "bwrap after the filter is in place: its process 1 waits for the command and writes its status; its child writes its status-pipe byte and executes the command")
+	allow(loaderCalls, "the dynamic loader's start-up calls, which the start check requires")
+
+	var learned, counts []string
+	for _, n := range slices.Sorted(maps.Keys(seen)) {
+		if fixed[n] || n == "clone" || n == "socket" {
+			continue
+		}
+		learned = append(learned, n)
+		counts = append(counts, fmt.Sprintf("%s %d", n, seen[n]))
+	}
+	if len(learned) > 0 {
+		procs := ""
+		if len(o.Processes) > 0 {
+			procs = fmt.Sprintf(" in %d threads and processes", len(o.Processes))
+		}
+		allow(learned, fmt.Sprintf("%scalls seen%s (counts of the last run): %s", learnedComment, procs, strings.Join(counts, ", ")))
+	}
+	// clone: only without namespace flags, when no clone seen had them.
+	if _, ok := seen["clone"]; ok && !baseNamed["clone"] {
+		s := Syscall{Names: []string{"clone"}, Action: "SCMP_ACT_ALLOW",
+			Comment: "learned clone without namespace flags"}
+		flagged := false
+		for f := range o.CloneFlags {
+			flagged = flagged || f&nsFlags != 0
+		}
+		if flagged {
+			s.Comment = "learned clone (namespace flags were seen, so clone is allowed whole)"
+		} else {
+			s.Args = []Arg{{Index: 0, Value: nsFlags, ValueTwo: 0, Op: "SCMP_CMP_MASKED_EQ"}}
+		}
+		pol.Syscalls = append(pol.Syscalls, s)
+	}
+	// socket: the families seen, each a rule, comparing the low 32 bits.
+	if _, ok := seen["socket"]; ok && !baseNamed["socket"] {
+		for _, f := range slices.Sorted(maps.Keys(families)) {
+			pol.Syscalls = append(pol.Syscalls, Syscall{Names: []string{"socket"}, Action: "SCMP_ACT_ALLOW",
+				Args:    []Arg{{Index: 0, Value: 0xffffffff, ValueTwo: f, Op: "SCMP_CMP_MASKED_EQ"}},
+				Comment: fmt.Sprintf("%s%d", familyComment, f)})
+		}
+	}
+	// What the base names: its rules, restricted to the calls that ran.
+	if b := opts.Base; b != nil {
+		needed := map[string]bool{}
+		for n := range seen {
+			needed[n] = true
+		}
+		for n := range fixed {
+			needed[n] = true
+		}
+		for n := range o.Denied {
+			needed[n] = true
+		}
+		for _, r := range b.Rules {
+			var names []string
+			for _, n := range r.Names {
+				if needed[n] {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 || r.Action == (Action{Kind: Errno, Data: 38}) && len(r.Args) == 0 {
+				continue
+			}
+			s := Syscall{Names: names, Action: ociName(r.Action.Kind), Args: r.Args,
+				Comment: fmt.Sprintf("from the base %s %s", opts.BaseName, r.Pointer)}
+			if r.Action.Kind == Errno || r.Action.Kind == Trace {
+				e := uint(r.Action.Data)
+				s.ErrnoRet = &e
+			}
+			pol.Syscalls = append(pol.Syscalls, s)
+		}
+	}
+	out, err := json.MarshalIndent(pol, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+func baseDescription(opts LearnOptions) string {
+	if opts.BaseName == "" {
+		return "no base policy"
+	}
+	return "the base policy " + opts.BaseName + " (what it denies stays denied)"
+}
+
+func quoteArgv(argv []string) string {
+	b, _ := json.Marshal(argv)
+	return string(b)
+}
+
+// sortedArches puts the native architecture first.
+func sortedArches(arches map[string]bool, native string) []string {
+	var rest []string
+	for a := range arches {
+		if a != native {
+			rest = append(rest, a)
+		}
+	}
+	sort.Strings(rest)
+	return append([]string{native}, rest...)
+}
+
+// ociName is the OCI name of an action kind.
+func ociName(k ActionKind) string {
+	for _, a := range ociActions {
+		if a.kind == k && a.name != "SCMP_ACT_KILL" {
+			return a.name
+		}
+	}
+	return "SCMP_ACT_KILL_PROCESS"
+}
+
+// KnownCalls are the calls a previously learned policy allows with no
+// argument condition, per architecture, that the base also lets through
+// whatever their arguments: a --merge run need not trace them again (see
+// WithPrologue). base is the resolved base policy, nil for none at all
+// (--no-base); a BPF base, whose rules are unknown, has no known calls.
+// A name is known only when the base permits it whatever its arguments:
+// by a rule without conditions (and no other rule naming it), or by a
+// permitting default that no rule overrides. Allowing anything else
+// before the base would loosen it.
+func KnownCalls(p *Policy, base *Filter, arches []string) map[string][]int32 {
+	known := map[string][]int32{}
+	// whole: names the base allows by a rule without conditions and names
+	// in no other rule; named: names in any rule.
+	named, conditional := map[string]bool{}, map[string]bool{}
+	if base != nil {
+		for _, r := range base.Rules {
+			for _, n := range r.Names {
+				named[n] = true
+				if len(r.Args) > 0 || !r.Action.Permits() {
+					conditional[n] = true
+				}
+			}
+		}
+	}
+	safe := func(n string) bool {
+		switch {
+		case base == nil:
+			return true
+		case named[n]:
+			return !conditional[n]
+		}
+		return base.Default.Permits()
+	}
+	for _, s := range p.Syscalls {
+		if s.Action != "SCMP_ACT_ALLOW" || len(s.Args) > 0 {
+			continue
+		}
+		for _, arch := range arches {
+			if base != nil && !slices.Contains(base.Arches, arch) {
+				continue
+			}
+			for _, n := range s.names() {
+				if !safe(n) {
+					continue
+				}
+				if nr, err := SyscallNumber(n, arch); err == nil && nr >= 0 {
+					known[arch] = append(known[arch], nr)
+				}
+			}
+		}
+	}
+	return known
+}
+
+// WithPrologue prepends to an instrumented program a check that allows
+// the given calls at once, before the program runs: for the calls of an
+// earlier learning run that the base lets through whatever their
+// arguments. Only x86_64 (not x32) and x86 calls are listed; the rest go
+// to the program as before. The program's own jumps are relative and
+// unchanged.
+func WithPrologue(program []byte, known map[string][]int32) ([]byte, error) {
+	var pro []bpf.Instruction
+	for _, arch := range []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"} {
+		nrs := slices.Compact(slices.Sorted(slices.Values(known[arch])))
+		if len(nrs) == 0 {
+			continue
+		}
+		// ld arch; jne token -> past this block; ld nr; (jeq nr -> allow)...
+		block := []bpf.Instruction{bpf.LoadAbsolute{Off: 0, Size: 4}}
+		for _, nr := range nrs {
+			block = append(block, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1}, bpf.RetConstant{Val: retAllow})
+		}
+		if len(block) > 255 {
+			return nil, fmt.Errorf("too many known calls for a prologue (%d)", len(nrs))
+		}
+		pro = append(pro, bpf.LoadAbsolute{Off: 4, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: auditArches[arch], SkipTrue: uint8(len(block))})
+		pro = append(pro, block...)
+	}
+	if len(pro) == 0 {
+		return program, nil
+	}
+	// The program starts as the kernel starts it: A = 0 (X and the
+	// scratch memory are untouched).
+	pro = append(pro, bpf.LoadConstant{Dst: bpf.RegA, Val: 0})
+	raw, err := bpf.Assemble(pro)
+	if err != nil {
+		return nil, err
+	}
+	if (len(raw) + len(program)/InstructionSize) > MaxInstructions {
+		return nil, fmt.Errorf("the program with its prologue has %d instructions, above %d", len(raw)+len(program)/InstructionSize, MaxInstructions)
+	}
+	b := make([]byte, 0, len(raw)*InstructionSize+len(program))
+	for _, r := range raw {
+		b = binary.LittleEndian.AppendUint16(b, r.Op)
+		b = append(b, r.Jt, r.Jf)
+		b = binary.LittleEndian.AppendUint32(b, r.K)
+	}
+	return append(b, program...), nil
+}
