@@ -98,6 +98,12 @@ func writeNode(b *strings.Builder, n *node) {
 	if n.pattern != "" {
 		fmt.Fprintf(b, "pattern: %q,\n", n.pattern)
 	}
+	if n.oneOf != nil {
+		fmt.Fprintf(b, "oneOf: %#v,\n", n.oneOf)
+	}
+	if n.noneOf != "" {
+		fmt.Fprintf(b, "noneOf: %q,\n", n.noneOf)
+	}
 	if n.description != "" {
 		fmt.Fprintf(b, "description: %q,\n", n.description)
 	}
@@ -175,7 +181,7 @@ func compileNode(v any) (*node, error) {
 			n.maxLength, err = asCount(m.value)
 		case "pattern":
 			if n.pattern, err = asString(m.value); err == nil {
-				_, err = regexp.Compile(n.pattern)
+				n.oneOf, n.noneOf, err = simplePattern(n.pattern)
 			}
 		default:
 			err = fmt.Errorf("keyword not supported by the launch validator (pkg/profile/validate.go)")
@@ -266,4 +272,84 @@ func asCount(v any) (int, error) {
 		return 0, fmt.Errorf("%v is not a non-negative integer", v)
 	}
 	return i, nil
+}
+
+// The two shapes of pattern the launch checks without a regexp.
+var (
+	wordsPattern = regexp.MustCompile(`^\^\(([A-Za-z0-9_-]+(?:\|[A-Za-z0-9_-]+)*)\)\$$`)
+	nonePattern  = regexp.MustCompile(`^\^\[\^([^\]\[\\^-]+)\]\*\$$`)
+)
+
+// simplePattern returns pattern as words it must equal, or characters
+// it must not hold, when it is one of those shapes, after checking that
+// the regexp agrees on probes around them; otherwise neither, and the
+// launch compiles the regexp.
+func simplePattern(pattern string) (oneOf []string, noneOf string, err error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, "", err
+	}
+	var probes []string
+	if m := wordsPattern.FindStringSubmatch(pattern); m != nil {
+		oneOf = strings.Split(m[1], "|")
+		probes = append(probes, "", "\n")
+		for _, w := range oneOf {
+			probes = append(probes, w, w+"\n", "\n"+w, w+"x", "x"+w, w[1:], w[:len(w)-1], strings.ToUpper(w))
+		}
+	} else if m := nonePattern.FindStringSubmatch(pattern); m != nil {
+		noneOf = m[1]
+		probes = append(probes, "", "\n", "a\nb", "é", "\x00")
+		for _, c := range noneOf {
+			probes = append(probes, string(c), "a"+string(c), string(c)+"a", "a"+string(c)+"\n")
+		}
+	} else {
+		return nil, "", nil
+	}
+	for _, p := range probes {
+		simple := slices.Contains(oneOf, p)
+		if noneOf != "" {
+			simple = !strings.ContainsAny(p, noneOf)
+		}
+		if simple != re.MatchString(p) {
+			return nil, "", fmt.Errorf("%q: the regexp says %v of %q, the launch validator would say %v", pattern, re.MatchString(p), p, simple)
+		}
+	}
+	return oneOf, noneOf, nil
+}
+
+// TestPatternShapes: the two shapes the launch checks without a regexp,
+// and the regexp the launch compiles for any other pattern, each against
+// Go's regexp (as jsonschema/v5 uses it).
+func TestPatternShapes(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		oneOf   []string
+		noneOf  string
+		inputs  []string
+	}{
+		{`^(processes|network|logs)$`, []string{"processes", "network", "logs"}, "", []string{"logs", "log", "logs\n", "xlogs", "", "processes|network"}},
+		{`^[^=]*$`, nil, "=", []string{"A", "", "A=B", "=", "a\nb", "é"}},
+		{`^[^=:]*$`, nil, "=:", []string{"a", "a:b", "a=b", "ab"}},
+		{`^a+$`, nil, "", []string{"a", "aa", "", "ab", "a\n"}},
+		{`^(a|b)+$`, nil, "", []string{"ab", "abba", "", "c"}},
+		{`(a|b)`, nil, "", []string{"xa", "c"}},
+		{`^[^a-z]*$`, nil, "", []string{"A1", "a", ""}},
+		{`^[^\n]*$`, nil, "", []string{"a", "a\nb"}},
+	} {
+		n, err := compileNode([]member{{"type", "string"}, {"pattern", tc.pattern}})
+		if err != nil {
+			t.Errorf("%s: %v", tc.pattern, err)
+			continue
+		}
+		if !slices.Equal(n.oneOf, tc.oneOf) || n.noneOf != tc.noneOf {
+			t.Errorf("%s: oneOf %q, noneOf %q; want %q, %q", tc.pattern, n.oneOf, n.noneOf, tc.oneOf, tc.noneOf)
+		}
+		re := regexp.MustCompile(tc.pattern)
+		for _, in := range tc.inputs {
+			got := n.checkString(in, nil) == nil
+			if want := re.MatchString(in); got != want {
+				t.Errorf("%s on %q: launch %v, regexp %v", tc.pattern, in, got, want)
+			}
+		}
+	}
 }

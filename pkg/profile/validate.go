@@ -39,6 +39,13 @@ type node struct {
 	minLength  int   // in characters (code points); 0 when absent
 	maxLength  int   // -1 when absent
 	pattern    string
+	// oneOf and noneOf are pattern said without a regexp, when it is
+	// of one of the two shapes schema.json uses (the generator checks
+	// that they agree): ^(a|b|...)$ is one of the words, ^[^chars]*$
+	// a string holding none of the characters. A regexp compiled at a
+	// launch costs tens of microseconds.
+	oneOf  []string
+	noneOf string
 	// description words a failure of this schema as a property name
 	// ("propertyNames"): NAME is not a valid DESCRIPTION.
 	description string
@@ -187,7 +194,16 @@ func (n *node) checkString(v string, at place) *schemaError {
 			return fail("length must be <= %d, but got %d", n.maxLength, length)
 		}
 	}
-	if n.pattern != "" {
+	switch {
+	case n.oneOf != nil:
+		if !slices.Contains(n.oneOf, v) {
+			return fail("does not match pattern '%s'", n.pattern)
+		}
+	case n.noneOf != "":
+		if strings.ContainsAny(v, n.noneOf) {
+			return fail("does not match pattern '%s'", n.pattern)
+		}
+	case n.pattern != "":
 		re, err := n.regexp()
 		if err != nil {
 			return fail("%v", bug.Errorf("pattern of the embedded profile schema: %w", err))
