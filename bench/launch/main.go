@@ -47,8 +47,9 @@ var (
 type variant struct {
 	name    string
 	argv    []string
-	filter  string // opened on descriptor 3, for raw bwrap
-	prepare func() // run before each launch, untimed
+	filter  string   // opened on descriptor 3, for raw bwrap
+	env     []string // added to the environment
+	prepare func()   // run before each launch, untimed
 	call    func() time.Duration
 	times   []time.Duration
 }
@@ -84,13 +85,16 @@ func main() {
 	bpfArgv := dryRun(withBPF)
 	jsonArgv := dryRun(withJSON)
 	builtinArgv := dryRun("readonly")
-	cache := cacheDir()
-	clearCache := func() {
-		entries, _ := filepath.Glob(filepath.Join(cache, "*.bpf"))
-		for _, e := range entries {
-			os.Remove(e)
-		}
+	// The uncached launches and the shannot of before each get a cache
+	// of their own ($XDG_CACHE_HOME), so that clearing one before each
+	// uncached launch leaves the others' cached. (As root the cache is
+	// /var/cache/shannot/seccomp whatever the environment: run the bench
+	// as an ordinary user.)
+	if os.Geteuid() == 0 {
+		fmt.Println("running as root: the caches are shared, so the cached rows of -before may be compiles")
 	}
+	uncachedHome, beforeHome := filepath.Join(dir, "uncached-cache"), filepath.Join(dir, "before-cache")
+	clearCache := func() { check(os.RemoveAll(uncachedHome)) }
 	shannotRun := func(bin, profile string) []string {
 		return append([]string{bin, "--profile", profile, "run", "--"}, command...)
 	}
@@ -113,17 +117,18 @@ func main() {
 		{name: "golaunch exec, file argv + filter", argv: golaunchExec(jsonArgv, true)},
 		{name: "shannot run, JSON policy (cached)", argv: shannotRun(*shannot, withJSON)},
 		{name: "shannot run, .bpf file", argv: shannotRun(*shannot, withBPF)},
-		{name: "shannot run, JSON policy (uncached)", argv: shannotRun(*shannot, withJSON), prepare: clearCache},
+		{name: "shannot run, JSON policy (uncached)", argv: shannotRun(*shannot, withJSON), prepare: clearCache, env: []string{"XDG_CACHE_HOME=" + uncachedHome}},
 	}
 	if slices.Compare(bpfArgv, jsonArgv) != 0 {
 		fmt.Fprintf(os.Stderr, "the .bpf and JSON profiles give different argv:\n%v\n%v\n", bpfArgv, jsonArgv)
 		os.Exit(1)
 	}
 	if *before != "" {
+		env := []string{"XDG_CACHE_HOME=" + beforeHome}
 		variants = append(variants,
-			&variant{name: "before: shannot run, profile file", argv: shannotRun(*before, plain)},
-			&variant{name: "before: shannot run, builtin readonly", argv: shannotRun(*before, "readonly")},
-			&variant{name: "before: shannot run, JSON policy (cached)", argv: shannotRun(*before, withJSON)})
+			&variant{name: "before: shannot run, profile file", argv: shannotRun(*before, plain), env: env},
+			&variant{name: "before: shannot run, builtin readonly", argv: shannotRun(*before, "readonly"), env: env},
+			&variant{name: "before: shannot run, JSON policy (cached)", argv: shannotRun(*before, withJSON), env: env})
 	}
 	firejail, err := exec.LookPath("firejail")
 	if err == nil {
@@ -180,6 +185,9 @@ func launch(v *variant) time.Duration {
 		return v.call()
 	}
 	cmd := exec.Command(v.argv[0], v.argv[1:]...)
+	if v.env != nil {
+		cmd.Env = append(os.Environ(), v.env...)
+	}
 	if v.filter != "" {
 		f, err := os.Open(v.filter)
 		check(err)
@@ -327,15 +335,6 @@ func dryRun(profile string) []string {
 		os.Exit(1)
 	}
 	return strings.Fields(line)
-}
-
-func cacheDir() string {
-	if os.Geteuid() == 0 {
-		return "/var/cache/shannot/seccomp"
-	}
-	d, err := os.UserCacheDir()
-	check(err)
-	return filepath.Join(d, "shannot", "seccomp")
 }
 
 func run(argv ...string) string {

@@ -110,3 +110,15 @@ func (failingCompiler) Compile(*seccomp.Filter, bool) (*seccomp.Compiled, error)
 }
 
 var errNoCompiler = &seccomp.Error{File: "test", Msg: "the test's compiler was asked to compile"}
+
+// The built-in readonly policy, precompiled: against a cache hit of the
+// same policy (pkg/seccomp's BenchmarkCachedLoad), for docs/performance.md.
+func BenchmarkOpenPrecompiled(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		l, err := OpenBuiltinPolicy("seccomp/readonly.json", seccomp.Options{Host: amd64, Compiler: failingCompiler{}})
+		if err != nil || !l.Precompiled {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+}
