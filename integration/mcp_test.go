@@ -95,7 +95,8 @@ func TestMCPServer(t *testing.T) {
 				names = append(names, tool.Name)
 			}
 			slices.Sort(names)
-			if !slices.Equal(names, []string{"list_directory", "list_profiles", "read_file", "run_command"}) {
+			if !slices.Equal(names, []string{"disk_usage", "grep_content", "journal", "list_directory", "list_profiles", "memory", "processes",
+				"read_file", "run_command", "search_files"}) {
 				t.Errorf("tools: %v", names)
 			}
 

@@ -408,8 +408,11 @@ func (s *Server) journal(ctx context.Context, _ *mcp.CallToolRequest, in Journal
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d journal records (profile %s)\n", len(es), info.Profile)
-	if len(es) == 0 && info.Stderr != "" {
+	switch {
+	case len(es) == 0 && info.Stderr != "":
 		fmt.Fprintf(&b, "journalctl said: %s\n", strings.TrimSpace(info.Stderr))
+	case len(es) == 0:
+		b.WriteString("none: nothing was logged that matches, or the host keeps no journal where this profile looks (list_directory /var/log/journal and /run/log/journal)\n")
 	}
 	for _, e := range es {
 		who := cmp.Or(e.Identifier, e.Unit)
