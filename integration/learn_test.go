@@ -91,7 +91,7 @@ func TestLearn(t *testing.T) {
 				policy := filepath.Join(dir, id.name+"-"+tc.name+".json")
 				plain := id.run(t, opts{}, append([]string{"--profile", learning, "run"}, tc.argv...)...)
 				r := id.run(t, opts{}, append([]string{"--profile", learning, "seccomp", "learn", "-o", policy, "--"}, tc.argv...)...)
-				if r.code != plain.code || r.stdout != plain.stdout || !strings.Contains(r.stderr, "shannot: learned ") {
+				if r.code != plain.code || r.stdout != plain.stdout || !strings.Contains(r.stderr, "shannot: traced ") {
 					t.Fatalf("learn: exit %d, %q %q; unconfined %d, %q", r.code, r.stdout, r.stderr, plain.code, plain.stdout)
 				}
 				os.Chmod(policy, 0o644)

@@ -159,12 +159,13 @@ func seccompLearn(c *cli.Context) (err error) {
 		return &seccomp.Error{File: sb.Filter.Source, Err: fmt.Errorf("seccomp learn: %w", err)}
 	}
 	program := in.Program
+	var known map[string][]int32
 	if previous != nil && (baseFilter != nil || baseName == "") {
 		arches := prog.Architectures()
 		if len(arches) == 0 { // no base: a lone "ret ALLOW"
 			arches = []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}
 		}
-		known := seccomp.KnownCalls(previous, baseFilter, arches)
+		known = seccomp.KnownCalls(previous, baseFilter, arches)
 		if program, err = seccomp.WithPrologue(program, known); err != nil {
 			return err
 		}
@@ -176,6 +177,7 @@ func seccompLearn(c *cli.Context) (err error) {
 	defer mem.Close()
 
 	l := newLearner(in)
+	l.prologue = len(known["SCMP_ARCH_X86_64"])+len(known["SCMP_ARCH_X86"]) > 0
 	stdout := c.App.Writer
 	if out == "-" {
 		stdout = c.App.ErrWriter
@@ -240,6 +242,8 @@ type learner struct {
 	mu     sync.Mutex
 	obs    *seccomp.Observed
 	denied int // calls the base denied
+	// prologue: the calls --merge found in FILE ran untraced.
+	prologue bool
 	killed int // threads a kill or trap of the base ended
 }
 
@@ -317,8 +321,12 @@ func (l *learner) summary(out string, previous *seccomp.Policy) string {
 	if out == "-" {
 		where = "standard output"
 	}
-	msg := fmt.Sprintf("shannot: learned %d system calls (%d new) on %s from %d threads and processes; wrote %s",
-		countNames(l.obs), fresh, strings.Join(arches, ", "), len(l.obs.Processes), where)
+	held := ""
+	if l.prologue {
+		held = fmt.Sprintf(" (beyond those %s held, which ran untraced)", where)
+	}
+	msg := fmt.Sprintf("shannot: traced %d system calls%s on %s in %d threads and processes, %d of them new; wrote %s",
+		countNames(l.obs), held, strings.Join(arches, ", "), len(l.obs.Processes), fresh, where)
 	if l.denied > 0 || l.killed > 0 {
 		msg += fmt.Sprintf("; the base denied %d calls and ended %d threads, which stay denied", l.denied, l.killed)
 	}

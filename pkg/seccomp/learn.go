@@ -177,14 +177,20 @@ func Learned(o *Observed, opts LearnOptions) ([]byte, error) {
 			continue
 		}
 		learned = append(learned, n)
-		counts = append(counts, fmt.Sprintf("%s %d", n, seen[n]))
+		if seen[n] > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", n, seen[n]))
+		}
 	}
 	if len(learned) > 0 {
 		procs := ""
 		if len(o.Processes) > 0 {
 			procs = fmt.Sprintf(" in %d threads and processes", len(o.Processes))
 		}
-		allow(learned, fmt.Sprintf("%scalls seen%s (counts of the last run): %s", learnedComment, procs, strings.Join(counts, ", ")))
+		earlier := ""
+		if n := len(learned) - len(counts); n > 0 {
+			earlier = fmt.Sprintf("; %d more from earlier runs", n)
+		}
+		allow(learned, fmt.Sprintf("%scalls seen by the last run%s: %s%s", learnedComment, procs, strings.Join(counts, ", "), earlier))
 	}
 	// clone: only without namespace flags, when no clone seen had them.
 	if _, ok := seen["clone"]; ok && !baseNamed["clone"] {
