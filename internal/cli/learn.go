@@ -244,7 +244,7 @@ type learner struct {
 	denied int // calls the base denied
 	// prologue: the calls --merge found in FILE ran untraced.
 	prologue bool
-	killed int // threads a kill or trap of the base ended
+	killed   int // threads a kill or trap of the base ended
 }
 
 func newLearner(in *seccomp.Instrumented) *learner {
