@@ -4,13 +4,17 @@
 // Usage:
 //
 //	shannot-mcp [--profile P]... [--max-concurrent N] [--target HOST,...]
-//	shannot-mcp install --client claude-code|claude-desktop|codex [--write] [--profile P]...
+//	shannot-mcp install --client claude-code|claude-desktop|codex|lmstudio|all|auto [--write] [--profile P]...
+//	shannot-mcp test [--profile P]...
 //	shannot mcp ARG...    (the same: shannot execs shannot-mcp ARG...)
 //
 // The tools are run_command, list_profiles, read_file and
-// list_directory, each in one of the offered profiles' sandboxes
-// (default: the built-in minimal and the shipped ones). Logs go to
-// standard error.
+// list_directory, and the structured disk_usage, memory, processes,
+// search_files, grep_content and journal, each in one of the offered
+// profiles' sandboxes (default: the built-in minimal and the shipped
+// ones); twelve prompts and the profiles as resources
+// (shannot://profiles/NAME) go with them. test starts the server as a
+// client would and runs ls / in it. Logs go to standard error.
 //
 // For example:
 //

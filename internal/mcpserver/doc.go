@@ -26,6 +26,33 @@
 //     list_directory {path, profile?, host?}: `cat -- PATH` and
 //     `ls -la -- PATH` run inside the sandbox. The server never reads the
 //     host itself: the model sees what the sandbox sees.
+//   - disk_usage {paths?}, memory, processes {sort_by?, limit?},
+//     search_files {root, name, type?, max_depth?, max_results?},
+//     grep_content {pattern, path, fixed?, ignore_case?, max_matches?},
+//     journal {unit?, priority?, lines?}, each with profile? and host?:
+//     one command (df, cat /proc/meminfo, ps, find, grep, journalctl) run
+//     as run_command runs it, its output parsed here (parse.go: pure
+//     functions, tested on captured output) into structured content with
+//     an output schema, plus a short text; [RunInfo] says how it ran.
+//     Without a profile, the first offered one that allows the command.
+//     grep's pattern always follows "--"; find's root must be absolute.
+//
+// # Prompts and resources
+//
+// [Prompts] are twelve investigations (system-health-check ...
+// monitor-service-health), each naming the shipped profile it needs and
+// suggesting only calls that profile runs, as "`TOOL {arguments}`" lines;
+// [PromptDef.Render] fills and checks their arguments. The resources are
+// [ProfilesURI] (the listing) and ProfilesURI/NAME for each offered
+// profile, also as the template shannot://profiles/{name}: the profile
+// as `shannot export` prints it ([Export]), then its seccomp policy
+// summarised ([PolicySummary]).
+//
+// # Self-test
+//
+// [SelfTest] is `mcp test`: it starts a server command as a client would,
+// lists what it offers, runs ls / in the minimal profile and prints a
+// preview.
 //
 // # Limits
 //
