@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +23,8 @@ var buildEnv = []string{"CGO_ENABLED=0"}
 
 const buildTags = "urfave_cli_no_docs"
 
-func goTool() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+// goTool is the go command, which go test puts first on PATH.
+func goTool() string { return "go" }
 
 // Every package the launching binary links is in deps_allow.txt, with
 // the reason a launch needs it: a heavy package (an MCP SDK, net/http,

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -114,7 +113,7 @@ func needLibseccomp(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", filepath.Join(dir, seccomp.HelperName), "../../cmd/shannot-seccomp")
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, seccomp.HelperName), "../../cmd/shannot-seccomp")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building %s (needs gcc and libseccomp-dev): %v\n%s", seccomp.HelperName, err, out)

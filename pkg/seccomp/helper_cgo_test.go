@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/shannot-project/shannot/profiles"
@@ -17,7 +16,7 @@ import (
 // libseccomp gives in this process, and says its version.
 func TestRealHelper(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), HelperName)
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "../../cmd/shannot-seccomp")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/shannot-seccomp")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", HelperName, err, out)
 	}

@@ -51,7 +51,7 @@ func seccompOp(op uint16) bool {
 	}
 	switch op &^ opSrcX {
 	// add sub mul div or and lsh rsh xor; BPF_K and BPF_X
-	case opClsALU | 0x00, opClsALU | 0x10, opClsALU | 0x20, opClsALU | 0x30, opClsALU | 0x40,
+	case opClsALU, opClsALU | 0x10, opClsALU | 0x20, opClsALU | 0x30, opClsALU | 0x40,
 		opClsALU | 0x50, opClsALU | 0x60, opClsALU | 0x70, opClsALU | 0xa0:
 		return true
 	// jeq jgt jge jset; BPF_K and BPF_X

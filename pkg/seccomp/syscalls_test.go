@@ -20,7 +20,7 @@ func TestSyscallTable(t *testing.T) {
 		{"arch_prctl", "SCMP_ARCH_X86_64", 158},
 		{"read", "SCMP_ARCH_X86", 3},
 		{"execve", "SCMP_ARCH_X86", 11},
-		{"read", "SCMP_ARCH_X32", x32Bit | 0},
+		{"read", "SCMP_ARCH_X32", x32Bit},
 		{"execve", "SCMP_ARCH_X32", x32Bit | 520},
 		{"openat", "SCMP_ARCH_AARCH64", 56},
 		{"read", "SCMP_ARCH_MIPSEL", 4003},
