@@ -343,29 +343,47 @@ func TestHostViewSandboxesAreStrangers(t *testing.T) {
 	}
 }
 
-// An unprivileged caller has no uid to give the sandbox but its own,
-// under which it could signal the caller's processes: the processes view
-// is refused, in one line, before anything runs.
-func TestHostViewProcessesRefusedUnprivileged(t *testing.T) {
+// An unprivileged caller has no uid to give the sandbox but its own: the
+// command sees the host's processes, and the host-view policy keeps it
+// from signalling the caller's own (which the kernel would allow).
+func TestHostViewUnprivileged(t *testing.T) {
 	u := unprivileged(t)
+	victim := exec.Command("sleep", "61.5")
+	victim.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { victim.Process.Kill(); victim.Wait() }()
+	pid := strconv.Itoa(victim.Process.Pid)
+	initCmdline, _ := os.ReadFile("/proc/1/cmdline")
 	for _, p := range hostViewProfiles {
-		res := u.run(t, opts{}, "--profile", p, "run", "ps", "ax")
-		if res.code != 125 || res.stdout != "" || strings.Count(res.stderr, "\n") != 1 ||
-			!strings.Contains(res.stderr, `/host_view: host_view "processes" needs a host uid of its own for the run`) {
-			t.Errorf("%s as %s: exit %d, %q %q; want 125 and one line naming /host_view", p, u.name, res.code, res.stdout, res.stderr)
+		res := u.run(t, opts{}, "--profile", p, "run", "cat", "/proc/1/cmdline")
+		if res.code != 0 || res.stdout != string(initCmdline) {
+			t.Errorf("%s as %s: pid 1's command line: exit %d %q %q", p, u.name, res.code, res.stdout, res.stderr)
+		}
+		res = u.run(t, opts{}, "--profile", p, "run", "ps", "-o", "pid=", "-p", pid)
+		if strings.TrimSpace(res.stdout) != pid {
+			t.Errorf("%s as %s: ps -p %s: %q %q", p, u.name, pid, res.stdout, res.stderr)
+		}
+		// The victim is the caller's own: the kernel would let a signal
+		// through; the filter does not. Signal 0 only asks.
+		res = u.run(t, opts{}, throughFindIn(p, "perl", "-e",
+			`for my $s (0, 15, 9) { printf "%d %s\n", $s, kill($s, $ARGV[0]) ? "ok" : $!+0 }`, pid)...)
+		if res.stdout != "0 ok\n15 38\n9 38\n" {
+			t.Errorf("%s as %s: signals to the caller's own process: %q %q; want 0 ok, ENOSYS (the filter's) for 15 and 9", p, u.name, res.stdout, res.stderr)
+		}
+		res = u.run(t, opts{}, throughFindIn(p, "perl", "-e", attacks, "1", "shannot-it-none")...)
+		if want := attacksWant; res.stdout != want {
+			t.Errorf("%s as %s: attacks:\n%s\nwant:\n%s (%s)", p, u.name, res.stdout, want, res.stderr)
 		}
 	}
-	// Without the processes view an unprivileged caller sees the host's
-	// file systems, network and name.
-	prof := writeProfile(t, `{"name": "fs-net", "tmpfs_paths": ["/tmp"], "environment": {"PATH": "/usr/bin:/bin"},
-		"seccomp_profile": "builtin:seccomp/hostview.json", "host_view": ["network", "filesystems", "hostname"]}`)
-	hostname, _ := os.Hostname()
-	res := u.run(t, opts{}, "--profile", prof, "run", "hostname")
-	if res.code != 0 || strings.TrimSpace(res.stdout) != hostname {
-		t.Errorf("hostname as %s: exit %d %q %q, want %q", u.name, res.code, res.stdout, res.stderr, hostname)
+	if err := victim.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the caller's process did not survive: %v", err)
 	}
-	res = u.run(t, opts{}, "--profile", prof, "run", "perl", "-e", `use Socket; print socket(my $s, PF_INET, SOCK_STREAM, 0) ? "open\n" : ($!+0)."\n"`)
-	if res.stdout != "1\n" {
-		t.Errorf("TCP socket as %s: %q %q, want EPERM (1)", u.name, res.stdout, res.stderr)
+	// The control: the same perl on the host, as the same user, kills it.
+	c := exec.Command("perl", "-e", `print kill(15, $ARGV[0]) ? "ok\n" : "$!\n"`, pid)
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+	if out, _ := c.Output(); string(out) != "ok\n" {
+		t.Errorf("control: the user's own kill on the host: %q", out)
 	}
 }

@@ -15,9 +15,9 @@ import (
 //     read-only (ps, top, pgrep, /proc/loadavg). Root-run sandboxes then
 //     get a host uid of their own for the run (internal/identity), so
 //     that the kernel's own checks keep them from signalling, tracing or
-//     reading any process but their own; for an unprivileged caller the
-//     view is refused (the command would be the caller's uid, and could
-//     signal the caller's processes).
+//     reading any process but their own; for an unprivileged caller, who
+//     has no other uid to give, HostViewPolicy lets no signal but 0 (and
+//     no prlimit64) leave the process.
 //   - ViewNetwork: the host's network namespace (ss, ip). The seccomp
 //     policy HostViewPolicy allows only netlink reads: no TCP, UDP,
 //     UNIX, packet or vsock socket.
@@ -39,10 +39,12 @@ const (
 // Views lists every view, in the order profile list and verify show them.
 var Views = []string{ViewProcesses, ViewNetwork, ViewFilesystems, ViewHostname, ViewLogs}
 
-// HostViewPolicy is the seccomp policy a profile sharing the host's
-// network or file systems must use: it closes every socket family but
-// netlink's reads, which the shared network namespace and the host's
-// sockets under a bound / would otherwise open.
+// HostViewPolicy is the seccomp policy for a profile sharing the host's
+// processes, network or file systems (pkg/sandbox refuses a filter that
+// lets through what it refuses): it closes every socket
+// family but netlink's reads, which the shared network namespace and the
+// host's sockets under a bound / would otherwise open, and every signal
+// but 0 to another process group, which the shared PID namespace would.
 var HostViewPolicy = profiles.Ref("seccomp/hostview.json")
 
 // Shares says whether the profile shares the host's view v.
@@ -61,8 +63,9 @@ func (p *Profile) SandboxViews() []string {
 
 // resolveHostView checks host_view against the rest of the profile: no
 // view twice, the network view not contradicted by network_isolation,
-// the hostname view not by --hostname, and the host-view seccomp policy
-// wherever the host's network or file systems are shared.
+// the hostname view not by --hostname, and a seccomp filter wherever the
+// host's processes, network or file systems are shared (what it does,
+// pkg/sandbox checks when it loads it).
 func resolveHostView(p *Profile, raw *rawProfile, fail func(ptr, format string, args ...any) error) error {
 	if raw.HostView == nil {
 		return nil
@@ -94,9 +97,9 @@ func resolveHostView(p *Profile, raw *rawProfile, fail func(ptr, format string, 
 			}
 		}
 	}
-	if (p.Shares(ViewNetwork) || p.Shares(ViewFilesystems)) && (p.SeccompProfile == nil || *p.SeccompProfile != HostViewPolicy) {
-		return fail("/seccomp_profile", "host_view %q and %q need %q: only it closes the sockets that sharing the host's network or file systems opens (TCP to the host's loopback, its abstract and /run UNIX sockets)",
-			ViewNetwork, ViewFilesystems, HostViewPolicy)
+	if (p.Shares(ViewNetwork) || p.Shares(ViewFilesystems) || p.Shares(ViewProcesses)) && p.SeccompProfile == nil {
+		return fail("/seccomp_profile", "host_view %q, %q and %q need a seccomp filter, such as %q: it closes the sockets that sharing the host's network or file systems opens (TCP to the host's loopback, its abstract and /run UNIX sockets), and the signals that sharing its processes opens",
+			ViewProcesses, ViewNetwork, ViewFilesystems, HostViewPolicy)
 	}
 	return nil
 }

@@ -2,34 +2,113 @@ package sandbox
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
-// ErrProcessesUnprivileged is returned by New for a profile that shares
-// the host's processes when shannot does not run as root.
-var ErrProcessesUnprivileged = fmt.Errorf("host_view %q needs a host uid of its own for the run, which only a root-run shannot can give", profile.ViewProcesses)
+// hostView checks that the filter keeps closed what the profile's host
+// views open (checkHostViewFilter), then leases the run's uid
+// (leaseIdentity).
+func (sb *Sandbox) hostView(cfg Config) error {
+	if err := checkHostViewFilter(sb.Profile, sb.Filter); err != nil {
+		return err
+	}
+	return sb.leaseIdentity(cfg)
+}
 
-// leaseIdentity gives a sandbox that shares the host's processes (host
-// view "processes") a host uid of its own for the run, from cfg.Pool.
-//
-// In the host's PID namespace the kernel's own checks are what keep the
-// command from the other processes: signals need the same uid (kill(2)
-// does not look at user namespaces), /proc/PID/{environ,mem,fd,root,cwd}
-// and ptrace need the same uid and, from inside the sandbox's user
-// namespace, CAP_SYS_PTRACE over the target's. Under a uid shared with
-// anything else — the caller's own, or shannot-sandbox, which every other
-// root-run sandbox is — the command could signal those processes. So a
-// root-run sandbox gets a uid that nothing else has, and an unprivileged
-// caller, who has no other uid to give, is refused.
-func (sb *Sandbox) leaseIdentity(cfg Config) error {
-	p := sb.Profile
-	if !p.Shares(profile.ViewProcesses) {
+// hostViewRefusals are the calls a filter must refuse, by view: the
+// sockets that reach the host's services once its network namespace or
+// its / is shared, and what reaches another process of the same uid once
+// its PID namespace is.
+var hostViewRefusals = []struct {
+	views []string
+	arch  string
+	call  string
+	args  []uint64
+	what  string
+}{
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{2, 1, 0}, "socket(AF_INET): TCP to the host's loopback"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{10, 1, 0}, "socket(AF_INET6)"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{1, 1, 0}, "socket(AF_UNIX): the host's abstract and /run sockets"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{17, 3, 0}, "socket(AF_PACKET)"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{40, 1, 0}, "socket(AF_VSOCK)"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "io_uring_setup", nil, "io_uring (sockets without socket())"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X32", "socket", []uint64{2, 1, 0}, "x32 socket(AF_INET)"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X32", "socket", []uint64{1, 1, 0}, "x32 socket(AF_UNIX)"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86", "102", []uint64{1}, "i386 socketcall"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86", "359", []uint64{2, 1, 0}, "i386 socket(AF_INET)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "kill", []uint64{4321, 9}, "kill(PID, SIGKILL) of a host process of the same uid"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "kill", []uint64{1<<64 - 4321, 9}, "kill(-PGID, SIGKILL)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "tkill", []uint64{4321, 9}, "tkill"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "tgkill", []uint64{4321, 4321, 9}, "tgkill"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "rt_sigqueueinfo", []uint64{4321, 9}, "rt_sigqueueinfo"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "rt_tgsigqueueinfo", []uint64{4321, 4321, 9}, "rt_tgsigqueueinfo"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "pidfd_send_signal", []uint64{3, 9}, "pidfd_send_signal"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "prlimit64", []uint64{4321, 7, 1}, "prlimit64 of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ptrace", []uint64{16, 4321}, "ptrace(PTRACE_ATTACH)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "process_vm_writev", []uint64{4321}, "process_vm_writev"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "pidfd_getfd", []uint64{3, 0}, "pidfd_getfd"},
+}
+
+// checkHostViewFilter refuses a profile whose filter, run through the
+// simulator, permits a call in hostViewRefusals for a view it shares: the
+// profile validator asks for a seccomp_profile, and this asks what it
+// does. The shipped seccomp/hostview.json refuses them all.
+func checkHostViewFilter(p *profile.Profile, f *seccomp.Loaded) error {
+	need := p.Shares(profile.ViewProcesses) || p.Shares(profile.ViewNetwork) || p.Shares(profile.ViewFilesystems)
+	if !need {
 		return nil
 	}
-	if cfg.Identity == nil {
-		return &profile.Error{File: p.Origin.String(), Pointer: "/host_view",
-			Err: fmt.Errorf("%w: the command would run as your own uid and could signal your other processes; run it as root (through sudo, see sudoers.md), or use a profile without that view", ErrProcessesUnprivileged)}
+	if f == nil {
+		return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
+			Msg: fmt.Sprintf("the host views %v need a seccomp filter; use %q", p.HostView, profile.HostViewPolicy)}
+	}
+	prog, err := seccomp.Decode(f.Program)
+	if err != nil {
+		return &seccomp.Error{File: f.Source, Err: err}
+	}
+	for _, r := range hostViewRefusals {
+		if !slices.ContainsFunc(r.views, p.Shares) {
+			continue
+		}
+		c, err := seccomp.NewCall(r.call, r.arch)
+		if err != nil {
+			return fmt.Errorf("checking %s for the host views: %w", f.Source, err)
+		}
+		copy(c.Args[:], r.args)
+		ret, err := prog.Run(c)
+		if err != nil {
+			return &seccomp.Error{File: f.Source, Err: err}
+		}
+		if seccomp.ActionFromRet(ret).Permits() {
+			return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
+				Msg: fmt.Sprintf("the filter %s allows %s, which the host views %v must not: use %q", f.Source, r.what, p.HostView, profile.HostViewPolicy)}
+		}
+	}
+	return nil
+}
+
+// leaseIdentity gives a root-run sandbox that shares the host's
+// processes (host view "processes") a host uid of its own for the run,
+// from cfg.Pool.
+//
+// In the host's PID namespace the kernel's own checks are what keep the
+// command from the other processes: /proc/PID/{environ,mem,fd,root,cwd}
+// and ptrace need the same uid and, from inside the sandbox's user
+// namespace, CAP_SYS_PTRACE over the target's; but kill(2) compares uids
+// only. Under shannot-sandbox, which every other root-run sandbox is,
+// the command could signal those; under a uid nothing else has, nothing.
+// An unprivileged caller has no other uid to give: the command runs as
+// the caller, and the host-view seccomp policy (which the profile
+// validator requires with the processes view) keeps signals other than
+// 0 and prlimit64 from leaving the process, so that the caller's other
+// processes are out of reach too.
+func (sb *Sandbox) leaseIdentity(cfg Config) error {
+	p := sb.Profile
+	if !p.Shares(profile.ViewProcesses) || cfg.Identity == nil {
+		return nil
 	}
 	if cfg.Pool == nil {
 		return &profile.Error{File: p.Origin.String(), Pointer: "/host_view",

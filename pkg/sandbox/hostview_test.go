@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,8 +55,20 @@ func TestHostViewPolicySockets(t *testing.T) {
 		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},                    // host processes
 		{"process_vm_readv", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
 		{"pidfd_getfd", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
-		{"capset", "SCMP_ARCH_X86_64", nil, "ALLOW"},                   // ip drops its (empty) capabilities
-		{"socket", "SCMP_ARCH_X32", []uint64{2, 1, 0}, "ERRNO(EPERM)"}, // x32 is filtered the same
+		{"capset", "SCMP_ARCH_X86_64", nil, "ALLOW"},                          // ip drops its (empty) capabilities
+		{"kill", "SCMP_ARCH_X86_64", []uint64{1234, 15}, "ERRNO(ENOSYS)"},     // a host process of the same uid
+		{"kill", "SCMP_ARCH_X86_64", []uint64{1<<64 - 5, 9}, "ERRNO(ENOSYS)"}, // a process group
+		{"kill", "SCMP_ARCH_X86_64", []uint64{1234, 0}, "ALLOW"},              // does it exist?
+		{"kill", "SCMP_ARCH_X86_64", []uint64{0, 15}, "ALLOW"},                // the sandbox's own group
+		{"tgkill", "SCMP_ARCH_X86_64", []uint64{1, 1, 6}, "ERRNO(ENOSYS)"},
+		{"tkill", "SCMP_ARCH_X86_64", []uint64{1, 9}, "ERRNO(ENOSYS)"},
+		{"rt_sigqueueinfo", "SCMP_ARCH_X86_64", []uint64{1, 9}, "ERRNO(ENOSYS)"},
+		{"rt_tgsigqueueinfo", "SCMP_ARCH_X86_64", []uint64{1, 1, 9}, "ERRNO(ENOSYS)"},
+		{"pidfd_send_signal", "SCMP_ARCH_X86_64", []uint64{3, 9}, "ERRNO(ENOSYS)"},
+		{"pidfd_send_signal", "SCMP_ARCH_X86_64", []uint64{3, 0}, "ALLOW"},
+		{"prlimit64", "SCMP_ARCH_X86_64", []uint64{0, 7}, "ALLOW"},               // its own limits
+		{"prlimit64", "SCMP_ARCH_X86_64", []uint64{4321, 7, 1}, "ERRNO(ENOSYS)"}, // another process's
+		{"socket", "SCMP_ARCH_X32", []uint64{2, 1, 0}, "ERRNO(EPERM)"},           // x32 is filtered the same
 		{"socket", "SCMP_ARCH_X32", []uint64{16, 3, 0}, "ALLOW"},
 		{"102", "SCMP_ARCH_X86", []uint64{1}, "ERRNO(EPERM)"},       // i386 socketcall: arguments unreadable
 		{"359", "SCMP_ARCH_X86", []uint64{2, 1, 0}, "ERRNO(EPERM)"}, // i386 socket(2)
@@ -79,14 +90,13 @@ func TestHostViewPolicySockets(t *testing.T) {
 }
 
 // An unprivileged caller has no uid but its own to give a sandbox in
-// the host's PID namespace: refused, naming the view. A root-run one
-// leases a uid of its own, given back at Close.
+// the host's PID namespace (the policy keeps its signals in). A root-run
+// one leases a uid of its own, given back at Close.
 func TestLeaseIdentity(t *testing.T) {
 	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewProcesses}}
 	sb := &Sandbox{Profile: p}
-	err := sb.leaseIdentity(Config{})
-	if !errors.Is(err, ErrProcessesUnprivileged) || !strings.Contains(err.Error(), "/host_view") {
-		t.Fatalf("unprivileged: %v, want ErrProcessesUnprivileged at /host_view", err)
+	if err := sb.leaseIdentity(Config{}); err != nil || sb.Identity != nil || sb.lease != nil {
+		t.Fatalf("unprivileged: %v, %v; want the caller's own uid", sb.Identity, err)
 	}
 	root := &identity.Identity{User: "shannot-sandbox", UID: 999, GID: 999}
 	if err := sb.leaseIdentity(Config{Identity: root}); err == nil {
@@ -114,3 +124,41 @@ func TestLeaseIdentity(t *testing.T) {
 }
 
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
+
+// A filter that lets through what a host view opens is refused, naming
+// the call; the shipped host-view policy passes for every view.
+func TestCheckHostViewFilter(t *testing.T) {
+	open := func(name string) *seccomp.Loaded {
+		t.Helper()
+		f, err := OpenBuiltinPolicy(name, seccomp.Options{Host: seccomp.ThisHost()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	all := &profile.Profile{Name: "t", HostView: profile.Views}
+	if err := checkHostViewFilter(all, open("seccomp/hostview.json")); err != nil {
+		t.Errorf("hostview.json: %v", err)
+	}
+	for _, tc := range []struct {
+		view, policy, want string
+	}{
+		{profile.ViewNetwork, "seccomp/readonly.json", "allows socket(AF_INET): TCP to the host's loopback"},
+		{profile.ViewFilesystems, "seccomp/default.json", "allows socket(AF_INET): TCP to the host's loopback"},
+		{profile.ViewProcesses, "seccomp/readonly.json", "allows kill(PID, SIGKILL) of a host process of the same uid"},
+	} {
+		p := &profile.Profile{Name: "t", HostView: []string{tc.view}}
+		err := checkHostViewFilter(p, open(tc.policy))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "/seccomp_profile") {
+			t.Errorf("%s under %s: %v, want it to name %q", tc.view, tc.policy, err, tc.want)
+		}
+	}
+	if err := checkHostViewFilter(&profile.Profile{Name: "t", HostView: []string{profile.ViewProcesses}}, nil); err == nil {
+		t.Error("the processes view without a filter: accepted")
+	}
+	// hostname and logs open nothing a filter must close.
+	if err := checkHostViewFilter(&profile.Profile{Name: "t", HostView: []string{profile.ViewHostname, profile.ViewLogs}}, nil); err != nil {
+		t.Errorf("hostname and logs: %v", err)
+	}
+}

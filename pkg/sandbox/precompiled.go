@@ -15,10 +15,10 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "5f9a208527f1d0f1786ea0da9c31dc2a09d231a38c4ce87c36dd2dd587d08d2c",
+		source:  "62d2ef55fc965ab9ecd6709272cfca0e9c03fcd0666853490504ecb8e5732b08",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
-		rules:   29,
+		rules:   37,
 		program: "precompiled/hostview.x86_64.bpf",
 	},
 	{

@@ -47,7 +47,7 @@ type Config struct {
 	// a user could redirect are refused.
 	Identity *identity.Identity
 	// Pool leases a host uid of its own to each root-run sandbox that
-	// shares the host's processes (see leaseIdentity).
+	// shares the host's processes (see hostView).
 	Pool *identity.Pool
 }
 
@@ -105,7 +105,7 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 		}
 		opts.BindFDs = fds
 	}
-	if err := sb.leaseIdentity(cfg); err != nil {
+	if err := sb.hostView(cfg); err != nil {
 		sb.Close()
 		return nil, err
 	}
