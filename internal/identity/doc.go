@@ -13,4 +13,15 @@
 //
 // Groups that would give back what root was taken away for (root, shadow,
 // disk, kmem, sudo, docker, ...) are refused, whoever configures them.
+//
+// # A uid per run
+//
+// A sandbox that shares the host's PID namespace (a profile's host_view
+// "processes") must not share a uid with anything else: kill(2) compares
+// uids only, whatever the user namespaces. Pool leases such a sandbox a
+// uid of its own, and the gid of the same number, from a Range nobody
+// uses (DefaultRange, or sandbox_uids in /etc/shannot/config.json), as
+// systemd's DynamicUser does: Allocate takes a lock per uid for the run
+// and skips a uid that an account, a group or a running process has;
+// Lease.Release kills whatever still runs as it and gives it back.
 package identity
