@@ -42,11 +42,11 @@ setup-test:
 
 # shannot is built without cgo: one static file that loads no library at
 # start. JSON policies are compiled by shannot-seccomp (cgo, libseccomp
-# linked statically, so that its file names the compiler for the cache),
-# which install puts in $(LIBEXECDIR); see docs/seccomp.md.
+# linked dynamically, so that security updates reach it), which install
+# puts in $(LIBEXECDIR); see docs/seccomp.md.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "-linkmode external -extldflags -static" -o bin/shannot-seccomp ./cmd/shannot-seccomp
+	CGO_ENABLED=1 $(GO) build -trimpath -o bin/shannot-seccomp ./cmd/shannot-seccomp
 	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(MCPBIN) ./cmd/shannot-mcp
 
 # A statically linked binary, libseccomp included: runs on any x86_64

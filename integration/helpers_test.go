@@ -67,6 +67,16 @@ func setup(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_MCP_BIN)\n", mcpSrc, err)
 		return 1
 	}
+	// shannot-seccomp, which compiles JSON policies, beside shannot as
+	// make build leaves it: shannot finds it there (internal/companion).
+	seccompSrc := os.Getenv("SHANNOT_SECCOMP_BIN")
+	if seccompSrc == "" {
+		seccompSrc = filepath.Join(filepath.Dir(src), "shannot-seccomp")
+	}
+	if err := copyFile(seccompSrc, filepath.Join(dir, "shannot-seccomp"), 0o755); err != nil {
+		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_SECCOMP_BIN)\n", seccompSrc, err)
+		return 1
+	}
 	if os.Geteuid() != 0 {
 		defer tearDownSudo()
 		return m.Run()

@@ -77,27 +77,52 @@ func (h *Helper) find() (string, string, error) {
 			h.err = fmt.Errorf("compiling a JSON policy needs %s: %w", HelperName, h.err)
 			return
 		}
-		// The helper's file names its build, libseccomp included when it
-		// is linked statically as make build links it: a new helper is a
-		// new compiler for the cache.
-		fi, err := os.Stat(h.path)
+		// The helper's file names its build, and the libseccomp it loads
+		// (make build links it dynamically, as the .deb ships it) is one
+		// of the system's: a new helper or a new libseccomp is a new
+		// compiler for the cache. Stats only: nothing is run.
+		id, err := fileID(h.path)
 		if err != nil {
 			h.err = fmt.Errorf("compiling a JSON policy needs %s: %w", HelperName, err)
 			return
 		}
-		st, _ := fi.Sys().(*syscall.Stat_t)
-		if st == nil {
-			h.err = fmt.Errorf("%s: no file status", h.path)
-			return
+		h.id = HelperName + " " + h.path + " " + id
+		for _, lib := range libseccompPaths {
+			if id, err := fileID(lib); err == nil {
+				h.id += "; " + lib + " " + id
+			}
 		}
-		h.id = fmt.Sprintf("%s %s %d:%d %d %d.%d %d.%d", HelperName, h.path, st.Dev, st.Ino, st.Size,
-			st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
 	})
 	return h.path, h.id, h.err
 }
 
+// libseccompPaths are where the dynamic loader finds libseccomp on the
+// distributions shannot is packaged for (the symbolic link is followed:
+// an upgrade replaces the file it names).
+var libseccompPaths = [...]string{
+	"/lib/x86_64-linux-gnu/libseccomp.so.2",
+	"/usr/lib/x86_64-linux-gnu/libseccomp.so.2",
+	"/usr/lib64/libseccomp.so.2",
+	"/usr/lib/libseccomp.so.2",
+	"/usr/local/lib/libseccomp.so.2",
+}
+
+// fileID is a file's device, inode, size, modification and change
+// times, following symbolic links.
+func fileID(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	if st == nil {
+		return "", fmt.Errorf("%s: no file status", path)
+	}
+	return fmt.Sprintf("%d:%d %d %d.%d %d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), nil
+}
+
 // Identity is the helper's path and file identity (device, inode, size,
-// modification and change times).
+// modification and change times), and those of the system's libseccomp.
 func (h *Helper) Identity() (string, error) {
 	_, id, err := h.find()
 	return id, err
