@@ -174,3 +174,16 @@ func TestSeccompGuideStdoutStderrOnlyKeepsExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// A deny rule naming an unknown call would deny nothing: refused, with
+// the pointer and a suggestion.
+func TestSeccompUnknownNameInADenyRule(t *testing.T) {
+	profile := seccompProfile(t, "typo.json", map[string]string{"typo.json": `{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mout", "umount2"], "action": "SCMP_ACT_ERRNO"}]}`})
+	id := identities(t)[0]
+	r := id.run(t, opts{}, "--profile", profile, "run", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, `typo.json: /syscalls/0/names/0: unknown system call "mout" in a rule that gives ERRNO(EPERM): it would deny nothing`) ||
+		!strings.Contains(r.stderr, `did you mean "mount"?`) {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+}

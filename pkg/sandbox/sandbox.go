@@ -292,9 +292,8 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(f.Unknown) > 0 && cfg.Warn != nil {
-		cfg.Warn(fmt.Sprintf("seccomp policy %s: system calls unknown to libseccomp %s get the default action: %s",
-			f.Source, f.Library, strings.Join(f.Unknown, ", ")))
+	if len(f.Unknown) > 0 && cfg.Warn != nil && cfg.Seccomp.Cache.FirstTime("unknown-"+f.SHA256) {
+		cfg.Warn(seccomp.UnknownWarning(f.Source, f.Library, f.Unknown))
 	}
 	if cfg.Warn != nil {
 		for _, w := range f.Warnings {

@@ -163,6 +163,9 @@ func (p *Policy) Resolve(host Host) (*Filter, error) {
 		f.Rules = append(f.Rules, r)
 		f.Warnings = append(f.Warnings, intArgWarnings(r)...)
 	}
+	if err := f.checkDenyNames(p); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
