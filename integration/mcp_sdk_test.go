@@ -151,13 +151,7 @@ func TestMCPThroughTheTypeScriptSDK(t *testing.T) {
 	openProfile := writeProfile(t, open(`{"source": "`+data+`", "target": "/data"}`))
 	for _, id := range identities(t) {
 		t.Run(id.name, func(t *testing.T) {
-			// The host view is root's (an unprivileged shannot cannot give
-			// the run a uid of its own): as another user the host tools
-			// run in the open profile, and only their schemas are judged.
-			hostView, journal := hostViewProfile, "systemd"
-			if id.cred != nil {
-				hostView, journal = "open", "open"
-			}
+			hostView, journal := hostViewProfile, "systemd" // the host view, for root and users alike
 			calls := []map[string]any{
 				{"name": "disk_usage", "arguments": map[string]any{"profile": hostView}},
 				{"name": "memory", "arguments": map[string]any{"profile": hostView}},

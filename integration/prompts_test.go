@@ -27,14 +27,18 @@ var promptArgs = map[string]map[string]string{
 }
 
 // Every call every prompt suggests runs, in the profile the prompt names,
-// on this machine, through the server as root (the shipped diagnostics
-// and systemd profiles' host view is root's): none may be refused (not
-// allowed, 126; not found, 127) or fail to start. A command may fail for
-// what the host lacks (no journal, no such unit): the prompts that
-// depend on systemd say on which hosts they do not apply.
+// on this machine, through the server as root and as a user: none may be
+// refused (not allowed, 126; not found, 127) or fail to start. A command
+// may fail for what the host lacks (no journal, no such unit): the
+// prompts that depend on systemd say on which hosts they do not apply.
 func TestPromptsRunWhatTheySuggest(t *testing.T) {
 	needBwrap(t)
-	id := asRoot(t)
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) { promptsRun(t, id) })
+	}
+}
+
+func promptsRun(t *testing.T, id identity) {
 	cmd := id.mcpCmd(opts{}, "--profile", "minimal", "--profile", "diagnostics", "--profile", "systemd")
 	client := mcp.NewClient(&mcp.Implementation{Name: "shannot-prompts", Version: "1"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
