@@ -4,6 +4,8 @@ package integration
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Issue 12: the diagnostics profile tells the truth about the host (its
@@ -385,5 +389,51 @@ func TestHostViewUnprivileged(t *testing.T) {
 	c.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
 	if out, _ := c.Output(); string(out) != "ok\n" {
 		t.Errorf("control: the user's own kill on the host: %q", out)
+	}
+}
+
+// Through shannot mcp, as root and as the unprivileged user: list_profiles
+// says which views are the host's, and run_command answers with the
+// host's pid 1 and df.
+func TestHostViewThroughMCP(t *testing.T) {
+	initCmdline, _ := os.ReadFile("/proc/1/cmdline")
+	hostDF, err := exec.Command("df", "-P", "-k", "/").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostDev, hostSize, _ := dfRoot(t, string(hostDF))
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) {
+			s := connect(t, id.mcpCmd(opts{}, "--profile", "diagnostics", "--profile", "minimal"))
+			res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "list_profiles", Arguments: map[string]any{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var list struct {
+				Profiles []struct {
+					Name        string
+					Network     bool
+					HostView    []string `json:"host_view"`
+					SandboxView []string `json:"sandbox_view"`
+				}
+			}
+			data, _ := json.Marshal(res.StructuredContent)
+			json.Unmarshal(data, &list)
+			want := []string{"processes", "network", "filesystems", "hostname", "logs"}
+			if len(list.Profiles) != 2 || !slices.Equal(list.Profiles[0].HostView, want) || len(list.Profiles[0].SandboxView) != 0 || list.Profiles[0].Network ||
+				len(list.Profiles[1].HostView) != 0 || !slices.Equal(list.Profiles[1].SandboxView, want) {
+				t.Errorf("list_profiles: %s", data)
+			}
+			// ps prints pid 1's arguments joined by spaces (cat would give
+			// NULs, which the result carries in base64).
+			_, rep := call(t, s, "run_command", map[string]any{"command": []string{"ps", "-ww", "-o", "args=", "-p", "1"}})
+			if want := strings.TrimSpace(strings.ReplaceAll(string(initCmdline), "\x00", " ")); rep.ExitCode != 0 || strings.TrimSpace(rep.Stdout) != want {
+				t.Errorf("ps -o args= -p 1: %+v, want %q", rep, want)
+			}
+			_, rep = call(t, s, "run_command", map[string]any{"command": []string{"df", "-P", "-k", "/"}})
+			if dev, size, _ := dfRoot(t, rep.Stdout); dev != hostDev || size != hostSize {
+				t.Errorf("df / through MCP: %s %d, want the host's %s %d", dev, size, hostDev, hostSize)
+			}
+		})
 	}
 }
