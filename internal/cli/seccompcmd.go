@@ -116,7 +116,7 @@ func (who invoker) libseccompVersion() string {
 	}
 	v, err := h.Version()
 	if err != nil {
-		return "none (" + seccomp.HelperName + " not found: .bpf filters and the built-in policies only; see shannot doctor)"
+		return "none (no " + seccomp.HelperName + " found that this caller may use: .bpf filters and the built-in policies only; see shannot doctor)"
 	}
 	path, _ := h.Path()
 	return v + " (" + path + ")"
