@@ -71,7 +71,7 @@ Examples:
    shannot-mcp                                offer the shipped profiles
    shannot-mcp -p diagnostics -p ./logs.json  offer these two
    shannot-mcp install --client claude-code   print the client's entry
-   shannot-mcp test                           check that a client's set-up will work
+   shannot-mcp test                           try what a client would do
 
 Exit status: 0 when the client ends the session (or a signal does); 125
 when shannot-mcp failed (a bad profile, a refused flag, no bwrap).`,
