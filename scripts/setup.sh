@@ -43,6 +43,10 @@ if [ "${1:-}" = test ]; then
 	# Remote tests: their own sshd processes on loopback.
 	[ -x /usr/sbin/sshd ] || need="$need openssh-server"
 	command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+	# The MCP end-to-end test: the official TypeScript SDK's client, run
+	# with node; the test fetches the SDK itself (npm ci, pinned versions).
+	command -v node >/dev/null 2>&1 || need="$need nodejs"
+	command -v npm >/dev/null 2>&1 || need="$need npm"
 fi
 
 # wait_unlocked FILE: wait while a process holds a POSIX lock on FILE (as
