@@ -199,6 +199,9 @@ func seccompLearn(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := verifyLearned(c, who, out, policy, l.obs); err != nil {
+		return err
+	}
 	if out == "-" {
 		if _, err := c.App.Writer.Write(policy); err != nil {
 			return err
@@ -270,7 +273,7 @@ func (l *learner) tracer() *systrace.Tracer {
 			case !orig.Permits():
 				l.denied++
 				if name != "" {
-					l.obs.Denied[name] = true
+					l.obs.AddDenied(call, arch, name, orig)
 				}
 				if orig.Kind == seccomp.Errno {
 					return systrace.Verdict{Errno: syscall.Errno(orig.Data)}
@@ -348,4 +351,38 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// verifyLearned compiles the learned policy and runs what was seen
+// through it before anything is written: a policy that would allow a
+// call the base denied is a bug and is not written; one that denies a
+// call that ran, or under which no command starts, is written with a
+// warning, and so is one that cannot be compiled here.
+func verifyLearned(c *cli.Context, who invoker, out string, policy []byte, obs *seccomp.Observed) error {
+	f, err := seccomp.FromBytes(out, policy, who.seccompOptions())
+	if err != nil {
+		// No compiler here (shannot-seccomp missing), or a bug: the
+		// policy is written unchecked, and the run that uses it will say.
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy could not be checked: %v\n", err)
+		return nil
+	}
+	defer f.Close()
+	prog, err := seccomp.Decode(f.Program)
+	if err != nil {
+		return err
+	}
+	loosened, stricter, err := obs.Verify(prog)
+	if err != nil {
+		return err
+	}
+	if len(loosened) > 0 {
+		return fmt.Errorf("seccomp learn: the learned policy would allow what the base denied, so it was not written (a bug in shannot, please report it): %s", strings.Join(loosened, "; "))
+	}
+	for _, s := range stricter {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy cannot say what the base did: %s\n", s)
+	}
+	if err := seccomp.CheckStart(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy fails the start check: %v\n", err)
+	}
+	return nil
 }

@@ -31,11 +31,81 @@ type Observed struct {
 	// Denied are the names of calls the base denied: their base rules
 	// are kept, so that they fail as they failed (EACCES stays EACCES).
 	Denied map[string]bool
+	// samples are a few calls of each kind as they ran (or were
+	// denied, with the base's action), for Verify.
+	samples []sample
+	sampled map[sampleKey]int
+	kept    map[sampleID]bool
+}
+
+// sample is one call seen while learning and what the base did with it.
+type sample struct {
+	call   Call
+	arch   string
+	name   string
+	action Action
+}
+
+type sampleKey struct {
+	arch, name string
+	denied     bool
+}
+
+type sampleID struct {
+	sampleKey
+	args [6]uint64
+}
+
+// maxSamples is how many calls of each name and architecture Verify
+// checks.
+const maxSamples = 4
+
+// sample keeps c when fewer than maxSamples of its kind are kept.
+func (o *Observed) sample(c Call, arch, name string, a Action) {
+	k := sampleKey{arch, name, !a.Permits()}
+	if o.sampled[k] >= maxSamples {
+		return
+	}
+	id := sampleID{k, c.Args}
+	if o.kept[id] {
+		return
+	}
+	o.kept[id] = true
+	o.sampled[k]++
+	o.samples = append(o.samples, sample{c, arch, name, a})
+}
+
+// AddDenied records a call the base did not let through.
+func (o *Observed) AddDenied(c Call, arch, name string, a Action) {
+	o.Denied[name] = true
+	o.sample(c, arch, name, a)
+}
+
+// Verify runs the samples through the program compiled from the learned
+// policy: loosened are calls it allows that the base denied (which must
+// never happen), stricter are calls that ran while learning and that it
+// denies (a policy that cannot express what the base did).
+func (o *Observed) Verify(p *Program) (loosened, stricter []string, err error) {
+	for _, s := range o.samples {
+		ret, err := p.Run(s.call)
+		if err != nil {
+			return nil, nil, err
+		}
+		got := ActionFromRet(ret)
+		what := fmt.Sprintf("%s(%#x, %#x, %#x, ...) on %s", s.name, s.call.Args[0], s.call.Args[1], s.call.Args[2], ShortArch(s.arch))
+		switch {
+		case !s.action.Permits() && got.Permits():
+			loosened = append(loosened, fmt.Sprintf("%s gets %s where the base gave %s", what, got, s.action))
+		case s.action.Permits() && !got.Permits():
+			stricter = append(stricter, fmt.Sprintf("%s gets %s but ran while learning", what, got))
+		}
+	}
+	return loosened, stricter, nil
 }
 
 // NewObserved is an empty record.
 func NewObserved() *Observed {
-	return &Observed{Calls: map[string]map[string]int{}, CloneFlags: map[uint64]bool{}, SocketFamilies: map[uint64]bool{}, Processes: map[int]bool{}, Denied: map[string]bool{}}
+	return &Observed{Calls: map[string]map[string]int{}, CloneFlags: map[uint64]bool{}, SocketFamilies: map[uint64]bool{}, Processes: map[int]bool{}, Denied: map[string]bool{}, sampled: map[sampleKey]int{}, kept: map[sampleID]bool{}}
 }
 
 // Add records one call that ran.
@@ -45,6 +115,12 @@ func (o *Observed) Add(pid int, arch, name string, args [6]uint64) {
 	}
 	o.Calls[arch][name]++
 	o.Processes[pid] = true
+	if token, ok := auditArches[arch]; ok && o.sampled[sampleKey{arch, name, false}] < maxSamples {
+		nr, err := SyscallNumber(name, arch)
+		if err == nil {
+			o.sample(Call{Nr: nr, Arch: token, Args: args}, arch, name, Action{Kind: Allow})
+		}
+	}
 	switch name {
 	case "clone":
 		o.CloneFlags[args[0]] = true
@@ -245,6 +321,15 @@ func Learned(o *Observed, opts LearnOptions) ([]byte, error) {
 			}
 			pol.Syscalls = append(pol.Syscalls, s)
 		}
+		// A base that permits by default and names a call only to deny
+		// some of its uses: the learned policy, whose default denies,
+		// must allow the rest. An unconditional allow would override the
+		// base's conditional denials (libseccomp lets it win), so the
+		// allow gets an always-true condition on an argument the denials
+		// do not test, as the shipped readonly policy does for ioctl.
+		if b.Default.Permits() {
+			pol.Syscalls = append(pol.Syscalls, baseRemainders(b, seen, fixed, opts.BaseName)...)
+		}
 	}
 	out, err := json.MarshalIndent(pol, "", "  ")
 	if err != nil {
@@ -386,4 +471,41 @@ func WithPrologue(program []byte, known map[string][]int32) ([]byte, error) {
 		b = binary.LittleEndian.AppendUint32(b, r.K)
 	}
 	return append(b, program...), nil
+}
+
+// baseRemainders are the allow rules for the calls that ran which a
+// base permitting by default names only in rules that do not permit.
+func baseRemainders(b *Filter, seen map[string]int, fixed map[string]bool, baseName string) []Syscall {
+	permitted, used := map[string]bool{}, map[string][6]bool{}
+	for _, r := range b.Rules {
+		for _, n := range r.Names {
+			if r.Action.Permits() {
+				permitted[n] = true
+			}
+			u := used[n]
+			for _, a := range r.Args {
+				if a.Index <= 5 {
+					u[a.Index] = true
+				}
+			}
+			used[n] = u
+		}
+	}
+	var out []Syscall
+	names := slices.Sorted(maps.Keys(used))
+	for _, n := range names {
+		_, ran := seen[n]
+		if permitted[n] || !ran && !fixed[n] {
+			continue
+		}
+		u := used[n]
+		free := slices.Index(u[:], false)
+		if free < 0 {
+			continue // every argument is tested: nothing is left to allow safely
+		}
+		out = append(out, Syscall{Names: []string{n}, Action: "SCMP_ACT_ALLOW",
+			Args:    []Arg{{Index: uint(free), Value: 0, Op: "SCMP_CMP_GE"}},
+			Comment: fmt.Sprintf("what the base %s permits of %s: always true, so that the base's conditional denials keep applying", baseName, n)})
+	}
+	return out
 }

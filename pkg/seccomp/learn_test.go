@@ -214,3 +214,72 @@ func TestPrologue(t *testing.T) {
 		}
 	}
 }
+
+func TestLearnedWithinAPermissiveBase(t *testing.T) {
+	// Docker-like the other way round: ALLOW by default, ioctl TIOCSTI
+	// denied, mkdir denied whole.
+	base := &Filter{
+		Default: Action{Kind: Allow},
+		Arches:  []string{native},
+		Rules: []Rule{
+			{Names: []string{"ioctl"}, Action: Action{Kind: Errno, Data: 1}, Args: []Arg{{Index: 1, Value: 0xffffffff, ValueTwo: 0x5412, Op: "SCMP_CMP_MASKED_EQ"}}, Pointer: "/syscalls/0"},
+			{Names: []string{"mkdir"}, Action: Action{Kind: Errno, Data: 13}, Pointer: "/syscalls/1"},
+		},
+	}
+	o := NewObserved()
+	o.Add(2, native, "ioctl", [6]uint64{1, 0x5401})
+	o.Denied["mkdir"] = true
+	p := learnedPolicy(t, o, LearnOptions{Base: base, BaseName: "base.json"})
+	var ioctl []Syscall
+	var mkdir []Syscall
+	for _, s := range p.Syscalls {
+		switch s.names()[0] {
+		case "ioctl":
+			ioctl = append(ioctl, s)
+		case "mkdir":
+			mkdir = append(mkdir, s)
+		}
+	}
+	// The base's denial, and an allow with an always-true condition on
+	// another argument: TCGETS runs, TIOCSTI stays denied.
+	if len(ioctl) != 2 || ioctl[0].Action != "SCMP_ACT_ERRNO" || ioctl[1].Action != "SCMP_ACT_ALLOW" ||
+		len(ioctl[1].Args) != 1 || ioctl[1].Args[0].Index != 0 || ioctl[1].Args[0].Op != "SCMP_CMP_GE" {
+		t.Errorf("ioctl rules %+v", ioctl)
+	}
+	// mkdir, denied by the base, keeps its EACCES; nothing allows it.
+	if len(mkdir) != 1 || mkdir[0].Action != "SCMP_ACT_ERRNO" || *mkdir[0].ErrnoRet != 13 {
+		t.Errorf("mkdir rules %+v", mkdir)
+	}
+	// The result resolves without conflicts (compiling is libseccomp's).
+	if _, err := p.Resolve(hostX8664); err != nil {
+		t.Errorf("the learned policy does not resolve: %v", err)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	o := NewObserved()
+	o.Add(2, native, "read", [6]uint64{3})
+	o.Add(2, native, "getpid", [6]uint64{})
+	mk, _ := SyscallNumber("mkdir", native)
+	o.AddDenied(Call{Nr: mk, Arch: unix.AUDIT_ARCH_X86_64}, native, "mkdir", Action{Kind: Errno, Data: 13})
+	for i := 0; i < 10; i++ {
+		o.Add(2, native, "write", [6]uint64{1, uint64(i)})
+	}
+	if n := o.sampled[sampleKey{native, "write", false}]; n != maxSamples {
+		t.Errorf("%d write samples kept, want %d", n, maxSamples)
+	}
+	for _, tc := range []struct {
+		name               string
+		prog               *Program
+		loosened, stricter int
+	}{
+		{"as learned", testProgram(t, retErrno|38, append(allowing("read", "getpid", "write"), testRule{name: "mkdir", ret: retErrno | 13})...), 0, 0},
+		{"getpid lost", testProgram(t, retErrno|38, allowing("read", "write")...), 0, 1},
+		{"mkdir allowed", testProgram(t, retAllow), 1, 0},
+	} {
+		loosened, stricter, err := o.Verify(tc.prog)
+		if err != nil || len(loosened) != tc.loosened || len(stricter) != tc.stricter {
+			t.Errorf("%s: loosened %q, stricter %q, %v; want %d and %d", tc.name, loosened, stricter, err, tc.loosened, tc.stricter)
+		}
+	}
+}
