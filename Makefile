@@ -131,6 +131,7 @@ bench: build
 	$(GO) build -o bin/golaunch ./bench/golaunch
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
 	$(GO) run ./bench/launch -shannot $(BIN) -mcp $(MCPBIN) -golaunch bin/golaunch -n $(BENCH_N) $(if $(BEFORE),-before $(BEFORE))
+	$(GO) run ./bench/seccomp -shannot $(BIN) -n 20
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
 man: bin/man/shannot.1 bin/man/shannot-profile.5 bin/man/shannot-mcp.1
