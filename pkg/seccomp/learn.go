@@ -233,9 +233,7 @@ func Learned(o *Observed, opts LearnOptions) ([]byte, error) {
 	}
 	enosys := uint(38)
 	pol.DefaultErrnoRet = &enosys
-	for _, a := range sortedArches(arches, opts.Native) {
-		pol.Architectures = append(pol.Architectures, a)
-	}
+	pol.Architectures = sortedArches(arches, opts.Native)
 	allow := func(names []string, comment string) {
 		names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return baseNamed[n] })
 		if len(names) > 0 {

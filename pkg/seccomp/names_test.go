@@ -54,7 +54,8 @@ func TestFirstTime(t *testing.T) {
 		t.Errorf("FirstTime: once per key")
 	}
 	var none *Cache
-	if !none.FirstTime("x") || !none.FirstTime("x") {
+	first := none.FirstTime("x")
+	if second := none.FirstTime("x"); !first || !second {
 		t.Errorf("a nil cache always says true")
 	}
 	if !c.FirstTime("../escape") {
