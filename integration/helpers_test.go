@@ -69,13 +69,18 @@ func setup(m *testing.M) int {
 	}
 	// shannot-seccomp, which compiles JSON policies, beside shannot as
 	// make build leaves it: shannot finds it there (internal/companion).
+	// Without it the tests that compile a JSON policy fail, each saying
+	// shannot-seccomp was not found; the rest run.
 	seccompSrc := os.Getenv("SHANNOT_SECCOMP_BIN")
 	if seccompSrc == "" {
 		seccompSrc = filepath.Join(filepath.Dir(src), "shannot-seccomp")
 	}
 	if err := copyFile(seccompSrc, filepath.Join(dir, "shannot-seccomp"), 0o755); err != nil {
-		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_SECCOMP_BIN)\n", seccompSrc, err)
-		return 1
+		if os.Getenv("SHANNOT_SECCOMP_BIN") != "" {
+			fmt.Fprintf(os.Stderr, "integration: %s: %v\n", seccompSrc, err)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "integration: warning: %s: %v: JSON policies will not compile (run `make build`, or set SHANNOT_SECCOMP_BIN)\n", seccompSrc, err)
 	}
 	if os.Geteuid() != 0 {
 		defer tearDownSudo()
