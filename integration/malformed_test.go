@@ -73,7 +73,7 @@ func TestMalformedInputs(t *testing.T) {
 		{"BPF that jumps out of the program", withFilter("bpf-jump", []byte("\x15\x00\x05\x00\x00\x00\x00\x00\x06\x00\x00\x00\x00\x00\xff\x7f")), "the kernel refuses this filter: instruction 0: a conditional jump (+5, +0) past the last instruction (1)"},
 		{"BPF without a return", withFilter("bpf-noret", []byte("\x20\x00\x00\x00\x00\x00\x00\x00")), "the kernel refuses this filter: the last instruction (0) is not a return"},
 		{"BPF with a constant shift of 32", withFilter("bpf-shift", []byte("\x64\x00\x00\x00\x20\x00\x00\x00\x06\x00\x00\x00\x00\x00\xff\x7f")), "instruction 0: a constant shift by 32; the kernel refuses shifts of 32 or more"},
-		{"BPF that denies execve", withFilter("bpf-kill", []byte("\x06\x00\x00\x00\x00\x00\x00\x80")), "it gives execve KILL_PROCESS on x86_64"},
+		{"BPF that denies execve", withFilter("bpf-kill", []byte("\x06\x00\x00\x00\x00\x00\x00\x80")), "it denies on x86_64 execve KILL_PROCESS"},
 		{"policy not JSON", withFilter("pol-syntax", []byte(`{"defaultAction": SCMP_ACT_ALLOW}`)), "line 1, column 19: invalid JSON"},
 		{"policy truncated", withFilter("pol-trunc", []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [`)), "unexpected end of JSON input"},
 		{"policy with NOTIFY", withFilter("pol-notify", []byte(`{"defaultAction": "SCMP_ACT_NOTIFY"}`)), "SCMP_ACT_NOTIFY cannot be honoured"},
