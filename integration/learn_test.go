@@ -195,6 +195,12 @@ func TestSudoLearn(t *testing.T) {
 	if !strings.Contains(string(argv), `"learn"`) || rec["exit_status"] != 0.0 {
 		t.Errorf("learn under sudo is not audit-logged: %v", rec)
 	}
+	// run --explain-denials is admitted: it only traces, each traced call
+	// failing as the profile's filter says.
+	r = sudo(t, nil, "--profile", "diagnostics", "run", "--explain-denials", "uname", "-s")
+	if r.code != 0 || r.stdout != "Linux\n" || !strings.Contains(r.stderr, "denied, trapped and killed nothing") {
+		t.Errorf("run --explain-denials under sudo: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // seccompProfileAt is open() with seccomp_profile set to policy (an
