@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/shannot-project/shannot/internal/cli"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/mcpcli"
 	"github.com/shannot-project/shannot/pkg/launch"
 )
@@ -16,5 +17,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", mcpcli.Name, err)
 		os.Exit(cli.ExitFailure)
 	}
-	os.Exit(mcpcli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(mcpcli.Run(invoker.Detect(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

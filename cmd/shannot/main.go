@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/shannot-project/shannot/internal/cli"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/pkg/launch"
 )
 
@@ -15,5 +16,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "shannot: %v\n", err)
 		os.Exit(cli.ExitFailure)
 	}
-	os.Exit(cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Run(invoker.Detect(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/shannot-project/shannot/internal/invoker"
 )
 
 // version and commit are set at build time with -ldflags "-X github.com/shannot-project/shannot/internal/cli.version=...".
@@ -29,7 +31,7 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Caller decides what the app allows (see internal/invoker): the zero
 	// value is an ordinary user's own run.
-	Caller invoker
+	Caller invoker.Caller
 	// Exec replaces the process with another program ("shannot mcp" runs
 	// shannot-mcp); nil is syscall.Exec. Tests give their own.
 	Exec func(argv0 string, argv, envv []string) error
@@ -196,13 +198,13 @@ func printVersion(c *cli.Context) {
 	if rev == "" {
 		rev = "unknown"
 	}
-	lib := who.libseccompVersion()
+	lib := libseccompVersion(who)
 	link := "dynamically linked"
 	if isStatic() {
 		link = "statically linked"
 	}
 	bw := "not found"
-	if b, err := who.findBwrap(""); err == nil {
+	if b, err := who.FindBwrap(""); err == nil {
 		bw = b
 		if out, err := exec.Command(b, "--version").Output(); err == nil {
 			bw += " (" + strings.TrimSpace(string(out)) + ")"

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/internal/audit"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/trust"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
@@ -23,23 +24,24 @@ const (
 	exitNotFound   = 127 // the command does not exist inside the sandbox
 )
 
-// Run runs the CLI and returns the process's exit status. It is the one
-// place that prints shannot's errors.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return run("shannot", args, stdin, stdout, stderr, New, implicitRunIn)
+// Run runs the CLI for who (invoker.Detect, built once in main) and
+// returns the process's exit status. It is the one place that prints
+// shannot's errors.
+func Run(who invoker.Caller, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(who, "shannot", args, stdin, stdout, stderr, New, implicitRunIn)
 }
 
 // run is Run for the app that build makes (shannot's, a companion's),
 // named name in its errors; rewrite, when not nil, rewrites the
 // arguments first.
-func run(name string, args []string, stdin io.Reader, stdout, stderr io.Writer, build func(Env) *cli.App, rewrite func(*cli.App, []string) []string) int {
-	who := whoInvoked()
-	if who.privileged {
+func run(who invoker.Caller, name string, args []string, stdin io.Reader, stdout, stderr io.Writer, build func(Env) *cli.App, rewrite func(*cli.App, []string) []string) int {
+	if who.Privileged() {
 		if err := hardenPrivileged(); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			cfg, cerr := audit.LoadConfig(trust.Open)
-			rec := audit.Record{Event: audit.EventEnd, Time: time.Now(), User: who.name, UID: who.uid,
+			rec := audit.Record{Event: audit.EventEnd, Time: time.Now(),
 				Argv: args[1:], ExitStatus: exitFailure, Error: err.Error()}
+			rec.User, rec.UID = who.User()
 			if lerr := errors.Join(cerr, audit.Log(rec, cfg)); lerr != nil {
 				fmt.Fprintf(stderr, "%s: warning: audit log: %v\n", name, lerr)
 			}

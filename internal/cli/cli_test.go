@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/urfave/cli/v2"
 
-	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 )
@@ -24,7 +24,7 @@ import (
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = Run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
+	code = Run(invoker.Detect(), append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -293,7 +293,7 @@ func TestProfileFlagAfterTheCommand(t *testing.T) {
 
 // Under sudo, --profile after the command is what it is before it.
 func TestProfileFlagAfterTheCommandUnderSudo(t *testing.T) {
-	mallory := invoker{privileged: true, name: "mallory", uid: 1000}
+	mallory := invoker.Hostile("mallory", 1000)
 	for _, args := range [][]string{
 		{"shannot", "run", "--profile", "minimal", "--dry-run", "ls"},
 		{"shannot", "verify", "-p", "nosuch"},
@@ -301,7 +301,7 @@ func TestProfileFlagAfterTheCommandUnderSudo(t *testing.T) {
 	} {
 		app := New(Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Caller: mallory})
 		err := app.Run(implicitRunIn(app, args))
-		var re *sudopolicy.RefusedError
+		var re *invoker.RefusedError
 		if errors.As(err, &re) {
 			t.Errorf("%q: %v", args, err)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/shannot-project/shannot/internal/invoker"
 )
 
 // completeName is the hidden command the shell completion scripts call
@@ -188,8 +190,8 @@ func takesValue(flags []cli.Flag, word string) bool {
 	return false
 }
 
-func profileNames(who invoker) []string {
-	names, _ := who.profileSearch("").Names()
+func profileNames(who invoker.Caller) []string {
+	names, _ := who.ProfileSearch("").Names()
 	return names
 }
 

@@ -5,9 +5,9 @@
 // or bwrap, 126 not allowed, 127 not found).
 //
 // [New] builds the app from an [Env]: its streams and who called it. The
-// caller decides what is allowed: privilege.go tells a hostile caller
-// (sudo, doas, pkexec, setuid, another user's login) from a root login,
-// guard.go makes every command at every depth ask internal/invoker's
+// caller decides what is allowed: internal/invoker tells a hostile
+// caller (sudo, doas, pkexec, setuid, another user's login) from a root
+// login, once, in main; guard.go makes every command at every depth ask internal/invoker's
 // table before it runs under such a caller, and rootrun.go starts
 // sandboxes as the unprivileged identity whenever shannot is root. The
 // package holds no mutable state of its own: what a command needs of the

@@ -28,7 +28,7 @@ Examples:
 				return &usageError{msg: "doctor takes no arguments"}
 			}
 			findings := doctor.Diagnose(doctor.System{
-				Bwrap:    func() (string, error) { return callerOf(c).findBwrap(c.String("bwrap")) },
+				Bwrap:    func() (string, error) { return callerOf(c).FindBwrap(c.String("bwrap")) },
 				Identity: sandboxIdentity,
 			})
 			if c.Bool("json") {

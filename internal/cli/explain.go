@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/systrace"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/sandbox"
@@ -80,7 +81,7 @@ type explainer struct {
 }
 
 // newExplainer instruments the sandbox's filter.
-func newExplainer(who invoker, f *seccomp.Loaded) (*explainer, error) {
+func newExplainer(who invoker.Caller, f *seccomp.Loaded) (*explainer, error) {
 	prog, err := seccomp.Decode(f.Program)
 	if err != nil {
 		return nil, &seccomp.Error{File: f.Source, Err: err}
@@ -95,7 +96,7 @@ func newExplainer(who invoker, f *seccomp.Loaded) (*explainer, error) {
 // policyFilter resolves the policy a filter was compiled from, for the
 // rules' pointers: nil for a BPF file, or when the policy cannot be read
 // again as it was (its digest changed).
-func policyFilter(who invoker, f *seccomp.Loaded) *seccomp.Filter {
+func policyFilter(who invoker.Caller, f *seccomp.Loaded) *seccomp.Filter {
 	if !f.Policy {
 		return nil
 	}
@@ -103,7 +104,7 @@ func policyFilter(who invoker, f *seccomp.Loaded) *seccomp.Filter {
 	if name, ok := profiles.Cut(f.Source); ok {
 		data, _ = profiles.ReadFile(name)
 	} else {
-		r, err := who.opener()(f.Source)
+		r, err := who.Opener()(f.Source)
 		if err != nil {
 			return nil
 		}
@@ -294,7 +295,7 @@ func checkExplainFlags(c *cli.Context) error {
 
 // decidingRule is the JSON pointer of what decided call in the policy f
 // was compiled from (see seccomp.Filter.Decided); "" for a BPF file.
-func decidingRule(who invoker, f *seccomp.Loaded, call seccomp.Call, verdict seccomp.Action) string {
+func decidingRule(who invoker.Caller, f *seccomp.Loaded, call seccomp.Call, verdict seccomp.Action) string {
 	filter := policyFilter(who, f)
 	if filter == nil {
 		return ""

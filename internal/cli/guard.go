@@ -6,10 +6,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
+	"github.com/shannot-project/shannot/internal/invoker"
 )
 
-// guardCommands makes every command, at every depth, ask sudopolicy.Admit
+// guardCommands makes every command, at every depth, ask invoker.Admit
 // before it runs when the caller is hostile: under sudo, what the
 // invoker table does not list is refused, whoever added it.
 //
@@ -22,8 +22,8 @@ func guardCommands(cmds []*cli.Command, prefix string) {
 		path := strings.TrimSpace(prefix + " " + c.Name)
 		act, args := c.Action, takesArgs(c, path)
 		c.Action = func(ctx *cli.Context) error {
-			if callerOf(ctx).privileged {
-				if err := sudopolicy.Admit(path, flagsSet(ctx)); err != nil {
+			if callerOf(ctx).Privileged() {
+				if err := invoker.Admit(path, flagsSet(ctx)); err != nil {
 					return err
 				}
 			}

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	sudopolicy "github.com/shannot-project/shannot/internal/invoker"
+	"github.com/shannot-project/shannot/internal/invoker"
 )
 
 // Under a hostile caller, every command and flag goes through the
 // invoker table, at every depth, hidden commands included.
 func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
-	mallory := invoker{privileged: true, name: "mallory", uid: 1000}
+	mallory := invoker.Hostile("mallory", 1000)
 	for _, tc := range []struct {
 		args    []string
 		refused bool
@@ -30,7 +30,7 @@ func TestGuardRefusesWhatTheTableDoesNotList(t *testing.T) {
 		var out, errOut bytes.Buffer
 		app := New(Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Caller: mallory})
 		err := app.Run(implicitRunIn(app, tc.args))
-		var re *sudopolicy.RefusedError
+		var re *invoker.RefusedError
 		if got := errors.As(err, &re); got != tc.refused {
 			t.Errorf("%q: err %v (refused %v), want refused %v", tc.args, err, got, tc.refused)
 		}

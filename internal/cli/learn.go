@@ -17,6 +17,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/systrace"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/sandbox"
@@ -88,8 +89,9 @@ func seccompLearn(c *cli.Context) (err error) {
 	case c.Bool("merge") && out == "-":
 		return &usageError{msg: "--merge adds to -o FILE; it needs a file, not -"}
 	}
-	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: append([]string{"seccomp", "learn", "-o", out, "--"}, argv...)}
-	if who.privileged {
+	rec := audit.Record{Time: time.Now(), Argv: append([]string{"seccomp", "learn", "-o", out, "--"}, argv...)}
+	rec.User, rec.UID = who.User()
+	if who.Privileged() {
 		if err := learnPrivileged(c); err != nil {
 			return err
 		}
@@ -144,7 +146,7 @@ func seccompLearn(c *cli.Context) (err error) {
 		baseName, baseFilter = sb.Filter.Source, policyFilter(who, sb.Filter)
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
-	if who.privileged {
+	if who.Privileged() {
 		start := rec
 		start.Event = audit.EventStart
 		writeAudit(c, start)
@@ -223,9 +225,9 @@ const noBase = "(no base policy)"
 // --base POLICY, or with --no-base (or a profile without a filter) a
 // program that allows everything, so that bwrap installs a filter for the
 // tracer to instrument. nil: the profile's own.
-func learnBase(c *cli.Context, who invoker, profileHasFilter bool) (*seccomp.Loaded, error) {
+func learnBase(c *cli.Context, who invoker.Caller, profileHasFilter bool) (*seccomp.Loaded, error) {
 	if ref := c.String("base"); ref != "" {
-		return loadFilter(ref, who.seccompOptions())
+		return loadFilter(ref, who.SeccompOptions())
 	}
 	if !c.Bool("no-base") && profileHasFilter {
 		return nil, nil
@@ -358,8 +360,8 @@ func sameFile(a, b string) bool {
 // call the base denied is a bug and is not written; one that denies a
 // call that ran, or under which no command starts, is written with a
 // warning, and so is one that cannot be compiled here.
-func verifyLearned(c *cli.Context, who invoker, out string, policy []byte, obs *seccomp.Observed) error {
-	f, err := seccomp.FromBytes(out, policy, who.seccompOptions())
+func verifyLearned(c *cli.Context, who invoker.Caller, out string, policy []byte, obs *seccomp.Observed) error {
+	f, err := seccomp.FromBytes(out, policy, who.SeccompOptions())
 	if err != nil {
 		// No compiler here (shannot-seccomp missing), or a bug: the
 		// policy is written unchecked, and the run that uses it will say.

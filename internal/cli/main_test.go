@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shannot-project/shannot/internal/identity"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -69,7 +70,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{[]string{"shannot", "rm", "-rf", "/"}, 126, `shannot: command "rm" (/usr/bin/rm) is not allowed by profile "minimal"; allowed: ls, cat, grep, find` + "\n"},
 	} {
 		var out, errOut bytes.Buffer
-		code := Run(tc.args, strings.NewReader(""), &out, &errOut)
+		code := Run(invoker.Detect(), tc.args, strings.NewReader(""), &out, &errOut)
 		if code != tc.code || !strings.HasPrefix(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q; want exit %d, stderr starting %q", tc.args, code, errOut.String(), tc.code, tc.want)
 		}
@@ -78,7 +79,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 
 func TestDryRun(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := Run([]string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
+	code := Run(invoker.Detect(), []string{"shannot", "--bwrap", "/bin/true", "run", "--dry-run", "ls", "-la", "a b"}, nil, &out, &errOut)
 	if _, err := user.Lookup(identity.DefaultUser); err != nil && os.Geteuid() == 0 {
 		// As root without the sandbox user, nothing runs, and shannot
 		// says how to create it.

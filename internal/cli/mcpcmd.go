@@ -12,12 +12,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/internal/audit"
-	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/companion"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/remote"
-	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
-	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
 // MCPName is the MCP server's own binary: "shannot mcp ARG..." runs
@@ -51,7 +49,7 @@ Examples:
 // exit status are the server's.
 func mcpExec(c *cli.Context) error {
 	who := callerOf(c)
-	path, err := companion.Find(MCPName, who.privileged)
+	path, err := companion.Find(MCPName, who.Privileged())
 	if err != nil {
 		return err
 	}
@@ -110,7 +108,7 @@ func namesProfile(args []string) bool {
 
 // mcpComplete completes "shannot mcp WORD..." by asking shannot-mcp.
 func mcpComplete(app *cli.App, words []string) []string {
-	path, err := companion.Find(MCPName, appCaller(app).privileged)
+	path, err := companion.Find(MCPName, appCaller(app).Privileged())
 	if err != nil {
 		return nil
 	}
@@ -147,8 +145,8 @@ type Companion struct {
 }
 
 // RunCompanion is Run for a companion binary.
-func RunCompanion(comp Companion, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return run(comp.Name, args, stdin, stdout, stderr, func(env Env) *cli.App { return NewCompanion(comp, env) }, nil)
+func RunCompanion(who Caller, comp Companion, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(who, comp.Name, args, stdin, stdout, stderr, func(env Env) *cli.App { return NewCompanion(comp, env) }, nil)
 }
 
 // NewCompanion is New for a companion binary.
@@ -166,27 +164,11 @@ func NewCompanion(comp Companion, env Env) *cli.App {
 	return app
 }
 
-// Caller is who called a companion's app, as internal/cli judges it.
-type Caller struct{ inv invoker }
+// Caller is who called a companion's app (internal/invoker).
+type Caller = invoker.Caller
 
 // CallerOf is who called the app c belongs to.
-func CallerOf(c *cli.Context) Caller { return Caller{callerOf(c)} }
-
-// Privileged is true when shannot runs as root on behalf of another user:
-// everything the caller controls is hostile.
-func (w Caller) Privileged() bool { return w.inv.privileged }
-
-// User is the caller's name and uid, as the audit log records them.
-func (w Caller) User() (string, int) { return w.inv.name, w.inv.uid }
-
-// ProfileSearch is where profiles named ref are looked for.
-func (w Caller) ProfileSearch(ref string) profile.Search { return w.inv.profileSearch(ref) }
-
-// Opener opens the files that decide what the sandbox is.
-func (w Caller) Opener() capread.Opener { return w.inv.opener() }
-
-// SeccompOptions are the options filters are opened and compiled with.
-func (w Caller) SeccompOptions() seccomp.Options { return w.inv.seccompOptions() }
+func CallerOf(c *cli.Context) Caller { return callerOf(c) }
 
 // SandboxConfig is how the command of c builds sandboxes.
 func SandboxConfig(c *cli.Context) (sandbox.Config, error) { return sandboxConfig(c, false) }
@@ -211,12 +193,10 @@ func Version() string { return version }
 
 // Hostile is a caller through sudo, as user name (uid): for tests of a
 // companion's guard.
-func Hostile(name string, uid int) Caller {
-	return Caller{invoker{privileged: true, name: name, uid: uid}}
-}
+func Hostile(name string, uid int) Caller { return invoker.Hostile(name, uid) }
 
 // As is env with w as its caller.
 func (env Env) As(w Caller) Env {
-	env.Caller = w.inv
+	env.Caller = w
 	return env
 }

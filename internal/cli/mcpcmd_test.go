@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shannot-project/shannot/internal/companion"
+	"github.com/shannot-project/shannot/internal/invoker"
 )
 
 // shannot mcp execs shannot-mcp with the global flags it takes and the
@@ -24,16 +25,16 @@ func TestMCPExecs(t *testing.T) {
 	t.Setenv("PATH", dir)
 	for _, tc := range []struct {
 		name   string
-		caller invoker
+		caller invoker.Caller
 		args   []string
 		want   []string // after argv[0]
 	}{
-		{"own run", invoker{}, []string{"shannot", "mcp", "install", "--client", "codex"}, []string{"install", "--client", "codex"}},
-		{"global flags", invoker{}, []string{"shannot", "-p", "diagnostics", "--connect-timeout", "3", "mcp", "--max-concurrent", "2"},
+		{"own run", invoker.Caller{}, []string{"shannot", "mcp", "install", "--client", "codex"}, []string{"install", "--client", "codex"}},
+		{"global flags", invoker.Caller{}, []string{"shannot", "-p", "diagnostics", "--connect-timeout", "3", "mcp", "--max-concurrent", "2"},
 			[]string{"--profile", "diagnostics", "--connect-timeout", "3s", "--max-concurrent", "2"}},
-		{"its own --profile wins", invoker{}, []string{"shannot", "-p", "diagnostics", "mcp", "--profile=minimal"}, []string{"--profile=minimal"}},
-		{"help is shannot-mcp's", invoker{}, []string{"shannot", "mcp", "--help"}, []string{"--help"}},
-		{"under sudo", invoker{privileged: true, name: "mallory", uid: 1000}, []string{"shannot", "mcp", "-p", "minimal"}, []string{"-p", "minimal"}},
+		{"its own --profile wins", invoker.Caller{}, []string{"shannot", "-p", "diagnostics", "mcp", "--profile=minimal"}, []string{"--profile=minimal"}},
+		{"help is shannot-mcp's", invoker.Caller{}, []string{"shannot", "mcp", "--help"}, []string{"--help"}},
+		{"under sudo", invoker.Hostile("mallory", 1000), []string{"shannot", "mcp", "-p", "minimal"}, []string{"-p", "minimal"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var argv0 string
@@ -43,13 +44,13 @@ func TestMCPExecs(t *testing.T) {
 			app := New(Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Caller: tc.caller, Exec: exe})
 			err := app.Run(tc.args)
 			var nf *companion.NotFoundError
-			if tc.caller.privileged && errors.As(err, &nf) {
+			if tc.caller.Privileged() && errors.As(err, &nf) {
 				return // no trusted shannot-mcp on this host: refused, as it should be
 			}
 			if err != nil {
 				t.Fatalf("%q: %v", tc.args, err)
 			}
-			if tc.caller.privileged && argv0 == planted {
+			if tc.caller.Privileged() && argv0 == planted {
 				t.Fatalf("under sudo, ran %s from the caller's PATH", planted)
 			}
 			if filepath.Base(argv0) != MCPName || len(argv) == 0 || argv[0] != argv0 {

@@ -56,7 +56,7 @@ func profileCommand() *cli.Command {
 				Description: `Examples:
    shannot profile list`,
 				Action: func(c *cli.Context) error {
-					list, err := callerOf(c).profileSearch("").List()
+					list, err := callerOf(c).ProfileSearch("").List()
 					if err != nil {
 						return err
 					}
@@ -66,7 +66,7 @@ func profileCommand() *cli.Command {
 					fmt.Fprintln(w, "NAME\tORIGIN\tHOST VIEW\tDESCRIPTION")
 					for _, l := range list {
 						desc, views := "", "-"
-						if p, err := profile.Open(l.Origin, callerOf(c).opener()); err != nil {
+						if p, err := profile.Open(l.Origin, callerOf(c).Opener()); err != nil {
 							desc = "invalid: " + err.Error()
 						} else {
 							desc = p.Description
@@ -140,14 +140,14 @@ Examples:
 // run would, and runs nothing.
 func validateProfile(c *cli.Context, f string) error {
 	who := callerOf(c)
-	p, err := profile.Open(profile.Origin{Path: f}, who.opener())
+	p, err := profile.Open(profile.Origin{Path: f}, who.Opener())
 	if err != nil {
 		return err
 	}
 	if p.SeccompProfile == nil {
 		return nil
 	}
-	filter, err := sandbox.OpenFilter(p, sandbox.Config{Seccomp: who.seccompOptions(),
+	filter, err := sandbox.OpenFilter(p, sandbox.Config{Seccomp: who.SeccompOptions(),
 		Warn: func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) }})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/pkg/profile"
 )
 
@@ -30,7 +31,7 @@ func TestProfileSchema(t *testing.T) {
 		t.Errorf("with an argument: exit %d, %q", code, errOut)
 	}
 
-	mallory := invoker{privileged: true, name: "mallory", uid: 1000}
+	mallory := invoker.Hostile("mallory", 1000)
 	var stdout, stderr bytes.Buffer
 	app := New(Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Caller: mallory})
 	if err := app.Run(implicitRunIn(app, []string{"shannot", "profile", "schema"})); err != nil {

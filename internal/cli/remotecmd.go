@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/remote"
 	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/launch"
@@ -118,12 +119,12 @@ func hostsAndBinary(c *cli.Context, what string) ([]remote.Target, string, error
 // readRemoteProfile loads a profile for another host: validated here,
 // but not checked against this host's files (the bind sources are the
 // remote's).
-func readRemoteProfile(who invoker, ref string) (*profile.Profile, error) {
-	origin, err := who.profileSearch(ref).Find()
+func readRemoteProfile(who invoker.Caller, ref string) (*profile.Profile, error) {
+	origin, err := who.ProfileSearch(ref).Find()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Read(origin, who.opener())
+	return profile.Read(origin, who.Opener())
 }
 
 // remoteCommandLine is the envelope's command line for the host, for
@@ -140,7 +141,7 @@ func remoteCommandLine(env *remote.Envelope) (string, error) {
 // line (--dry-run) or the fleet runner.
 func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	who := callerOf(c)
-	if who.privileged {
+	if who.Privileged() {
 		return refused("--target")
 	}
 	targets, err := remote.ParseTargets(c.String("target"))
@@ -155,7 +156,7 @@ func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	if err != nil {
 		return err
 	}
-	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.seccompOptions(), Force: c.Bool("force")})
+	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.SeccompOptions(), Force: c.Bool("force")})
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func remoteExecCommand() *cli.Command {
 		Hidden:          true,
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) (err error) {
-			if callerOf(c).privileged {
+			if callerOf(c).Privileged() {
 				// The envelope chooses the sandbox: never under sudo.
 				return refused("a remote run's envelope")
 			}

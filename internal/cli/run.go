@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/shannot-project/shannot/internal/audit"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -63,8 +64,9 @@ func runAction(c *cli.Context) (err error) {
 	if len(argv) == 0 {
 		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
 	}
-	rec := audit.Record{Time: time.Now(), User: who.name, UID: who.uid, Argv: argv}
-	if who.privileged && !c.Bool("dry-run") {
+	rec := audit.Record{Time: time.Now(), Argv: argv}
+	rec.User, rec.UID = who.User()
+	if who.Privileged() && !c.Bool("dry-run") {
 		// The caller must not end shannot between the run and its audit
 		// record: signals that would kill it are caught from here on (the
 		// run passes them on to the command), and a closed output pipe
@@ -108,7 +110,7 @@ func runAction(c *cli.Context) (err error) {
 	if sb.Filter != nil {
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
-	if who.privileged && !c.Bool("dry-run") {
+	if who.Privileged() && !c.Bool("dry-run") {
 		// Before the command starts: a run whose end goes unrecorded is
 		// still known.
 		start := rec
@@ -186,7 +188,7 @@ func runLimits(c *cli.Context) (launch.Limits, error) {
 	}
 	// Streamed output costs nothing to hold; what --json keeps is held in
 	// root's memory, at the caller's choice.
-	if who.privileged && l.MaxOutput > maxPrivilegedOutput {
+	if who.Privileged() && l.MaxOutput > maxPrivilegedOutput {
 		return l, &usageError{msg: fmt.Sprintf("--max-output is at most %s when shannot runs as root for another user", "16MiB")}
 	}
 	switch c.String("on-overflow") {
@@ -257,11 +259,11 @@ func loadProfile(c *cli.Context) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	origin, err := who.profileSearch(ref).Find()
+	origin, err := who.ProfileSearch(ref).Find()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Open(origin, who.opener())
+	return profile.Open(origin, who.Opener())
 }
 
 // profileFlag is --profile on a command (run, verify, export), as the
@@ -297,11 +299,11 @@ func profileRef(c *cli.Context) (string, error) {
 // no bwrap on this host.
 func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	who := callerOf(c)
-	if c.Bool("force") && who.privileged {
+	if c.Bool("force") && who.Privileged() {
 		return sandbox.Config{}, refused("--force")
 	}
-	b, err := who.findBwrap(c.String("bwrap"))
-	if err != nil && (!dryRun || errors.Is(err, errRefused)) {
+	b, err := who.FindBwrap(c.String("bwrap"))
+	if err != nil && (!dryRun || errors.Is(err, invoker.ErrRefused)) {
 		return sandbox.Config{}, err
 	}
 	id, pool, err := sandboxIdentities()
@@ -313,9 +315,9 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	}
 	return sandbox.Config{
 		Bwrap:       b,
-		Seccomp:     who.seccompOptions(),
+		Seccomp:     who.SeccompOptions(),
 		Force:       c.Bool("force"),
-		ForceUserNS: who.privileged,
+		ForceUserNS: who.Privileged(),
 		Identity:    id,
 		Pool:        pool,
 		Warn:        func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) },

@@ -12,7 +12,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/capread"
-	"github.com/shannot-project/shannot/internal/companion"
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -93,24 +93,13 @@ Examples:
 	}
 }
 
-// seccompCompiler compiles JSON policies for who: nil (libseccomp in
-// this process) when it is linked, else the shannot-seccomp helper,
-// found beside shannot or in the install directories, and for a hostile
-// caller never through PATH (see internal/companion).
-func (who invoker) seccompCompiler() seccomp.Compiler {
-	if seccomp.LibraryVersion() != "" {
-		return nil
-	}
-	return &seccomp.Helper{Find: func() (string, error) { return companion.Find(seccomp.HelperName, who.privileged) }}
-}
-
 // libseccompVersion is --version's libseccomp line: the one linked in,
 // or the one shannot-seccomp reports and where it is.
-func (who invoker) libseccompVersion() string {
+func libseccompVersion(who invoker.Caller) string {
 	if v := seccomp.LibraryVersion(); v != "" {
 		return v + " (linked in)"
 	}
-	h, ok := who.seccompCompiler().(*seccomp.Helper)
+	h, ok := who.SeccompCompiler().(*seccomp.Helper)
 	if !ok {
 		return "none"
 	}
@@ -146,7 +135,7 @@ func seccompCompile(c *cli.Context) error {
 		return &usageError{msg: "seccomp compile needs POLICY.json and OUT.bpf"}
 	}
 	in, out := c.Args().Get(0), c.Args().Get(1)
-	if out != "-" && who.privileged {
+	if out != "-" && who.Privileged() {
 		return refused("writing files as root (use - for standard output)")
 	}
 	if out != "-" {
@@ -171,7 +160,7 @@ func seccompCompile(c *cli.Context) error {
 	if !seccomp.IsPolicy(data) {
 		return &seccomp.PolicyError{File: name, Msg: "is not a JSON policy (a BPF program needs no compiling; see seccomp inspect)"}
 	}
-	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool("strict"), Compiler: who.seccompCompiler()})
+	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool("strict"), Compiler: who.SeccompCompiler()})
 	if err != nil {
 		return err
 	}
@@ -212,9 +201,9 @@ func outError(out string, err error) error {
 // readPolicy reads a policy named on the command line. A pipe will do
 // (`seccomp compile <(jq ... policy.json) -`), except as root for
 // another user, where only trusted regular files are read.
-func readPolicy(who invoker, path string) ([]byte, error) {
+func readPolicy(who invoker.Caller, path string) ([]byte, error) {
 	open := capread.OpenPipe
-	if who.privileged {
+	if who.Privileged() {
 		open = trust.Open
 	}
 	f, err := open(path)
@@ -247,7 +236,7 @@ func seccompInspect(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return &usageError{msg: "seccomp inspect needs one FILE"}
 	}
-	f, err := loadFilter(c.Args().First(), who.seccompOptions())
+	f, err := loadFilter(c.Args().First(), who.SeccompOptions())
 	if err != nil {
 		return err
 	}
@@ -316,7 +305,7 @@ func seccompExplain(c *cli.Context) error {
 			return &usageError{msg: err.Error()}
 		}
 	}
-	f, err := loadFilter(c.Args().First(), who.seccompOptions())
+	f, err := loadFilter(c.Args().First(), who.SeccompOptions())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
@@ -19,7 +20,7 @@ import (
 func seccompRun(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
+	code := Run(invoker.Detect(), append([]string{"shannot"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, errOut.String()
 }
 

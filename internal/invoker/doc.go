@@ -1,4 +1,11 @@
-// Package invoker decides what a hostile caller may ask of shannot.
+// Package invoker is who called shannot and what that allows.
+//
+// [Detect], called once in main, tells a hostile caller (sudo, doas,
+// pkexec, setuid, another user's login session) from a user's own run or
+// a root login; the [Caller] it returns opens the files that decide the
+// sandbox ([Caller.Opener]: only root-written ones for a hostile caller),
+// searches for profiles, finds bwrap and the seccomp compiler the way
+// such a caller may.
 //
 // When shannot runs as root on behalf of another user (sudo, doas,
 // pkexec, a setuid binary), every command, flag and hidden command is

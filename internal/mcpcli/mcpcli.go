@@ -37,9 +37,10 @@ const maxPrivilegedOutput = 1 << 20
 // maxPrivilegedConcurrent caps --max-concurrent for a hostile caller.
 const maxPrivilegedConcurrent = 16
 
-// Run runs shannot-mcp and returns the process's exit status.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return shannotcli.RunCompanion(Companion(), args, stdin, stdout, stderr)
+// Run runs shannot-mcp for who (invoker.Detect, built once in main) and
+// returns the process's exit status.
+func Run(who shannotcli.Caller, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return shannotcli.RunCompanion(who, Companion(), args, stdin, stdout, stderr)
 }
 
 // Companion is shannot-mcp as internal/cli builds it: the app is

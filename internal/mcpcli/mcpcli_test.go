@@ -20,7 +20,7 @@ import (
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(append([]string{Name}, args...), strings.NewReader(""), &out, &errOut)
+	code := Run(invoker.Detect(), append([]string{Name}, args...), strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

@@ -1,18 +1,18 @@
-package cli
+package invoker
 
 import (
 	"os"
 	"testing"
 )
 
-func TestWhoInvoked(t *testing.T) {
+func TestDetect(t *testing.T) {
 	for _, v := range []string{"SUDO_UID", "SUDO_USER", "PKEXEC_UID", "DOAS_USER"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
 	if os.Geteuid() != 0 {
 		t.Setenv("SUDO_UID", "0")
-		if who := whoInvoked(); who.privileged {
+		if who := Detect(); who.Privileged() {
 			t.Errorf("not root, yet privileged: %+v", who)
 		}
 		return
@@ -29,8 +29,8 @@ func TestWhoInvoked(t *testing.T) {
 		for k, v := range tc.env {
 			t.Setenv(k, v)
 		}
-		who := whoInvoked()
-		if !who.privileged || who.uid != tc.uid || who.name != tc.name {
+		who := Detect()
+		if !who.Privileged() || who.uid != tc.uid || who.name != tc.name {
 			t.Errorf("%v: %+v, want privileged uid %d %s", tc.env, who, tc.uid, tc.name)
 		}
 		for k := range tc.env {
@@ -39,7 +39,7 @@ func TestWhoInvoked(t *testing.T) {
 	}
 	// Without the tools' variables, the session's login uid decides.
 	login, set := loginUID()
-	if who := whoInvoked(); who.privileged != (set && login != 0) {
-		t.Errorf("login uid %d (set %v): privileged %v", login, set, who.privileged)
+	if who := Detect(); who.Privileged() != (set && login != 0) {
+		t.Errorf("login uid %d (set %v): privileged %v", login, set, who.Privileged())
 	}
 }
