@@ -101,6 +101,17 @@ func TestHostViewShowsTheHost(t *testing.T) {
 				if !strings.Contains(res.stdout, "sleep "+marker+"\n") {
 					t.Errorf("ps axww lacks the host's sleep %s: exit %d %q", marker, res.code, res.stderr)
 				}
+				// Owners are the host's: a root-run host view maps the
+				// host's ids into its user namespace (launch.HostIDMap);
+				// unmapped they would all read nobody and nogroup.
+				res = r.run(t, "--profile", p, "run", "ps", "-o", "user=,uid=", "-p", "1,"+strconv.Itoa(sleeper.Process.Pid))
+				if got := strings.Fields(res.stdout); !slices.Equal(got, []string{"root", "0", "root", "0"}) {
+					t.Errorf("ps owners of pid 1 and the test's sleep: %q, want root 0 twice (exit %d %s)", res.stdout, res.code, res.stderr)
+				}
+				res = r.run(t, "--profile", p, "run", "stat", "-c", "%U:%G", "/etc/shadow")
+				if strings.TrimSpace(res.stdout) != "root:shadow" {
+					t.Errorf("stat /etc/shadow: %q, want root:shadow (exit %d %s)", res.stdout, res.code, res.stderr)
+				}
 				res = r.run(t, "--profile", p, "run", "hostname")
 				if strings.TrimSpace(res.stdout) != hostname {
 					t.Errorf("hostname: %q, want the host's %q (%s)", res.stdout, hostname, res.stderr)
@@ -162,6 +173,7 @@ r("etc", open(my $w, ">", "/etc/shannot-it-hostview"));
 r("shadow", open(my $sh, "<", "/etc/shadow"));
 r("root-home", opendir(my $rh, "/root"));
 r("netlink", socket(my $nl, 16, SOCK_RAW, 0));
+r("userns", syscall(272, 0x10000000) == 0);
 `
 
 // What the kernel and the host-view policy answer: EPERM (1) for the
@@ -187,6 +199,7 @@ etc 30
 shadow 13
 root-home 13
 netlink ok
+userns 1
 `
 
 func TestHostViewMustNots(t *testing.T) {

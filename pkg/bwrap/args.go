@@ -26,6 +26,13 @@ type Options struct {
 	// of resolving the path itself. 0 keeps the bind by path; a negative
 	// number leaves the bind out (an optional source that is missing).
 	BindFDs []int
+	// HostIDMap says that the caller writes the user namespace's uid and
+	// gid maps itself, once bwrap has made it (launch.Launch.MapHostIDs):
+	// bwrap then gets --unshare-user alone, because bwrap 0.8 refuses
+	// --disable-userns beside the --userns-block-fd that the caller's
+	// maps need. The seccomp filter must then refuse new user namespaces
+	// (pkg/sandbox checks that it does).
+	HostIDMap bool
 }
 
 // ProcMasks are the kernel's knobs under /proc, outside the per-process
@@ -131,7 +138,10 @@ func depth(p string) int {
 // "--": the command follows them.
 func Args(p *profile.Profile, opts Options) []string {
 	args := []string{option.DieWithParent, option.NewSession}
-	if p.UserNamespaceIsolation || opts.ForceUserNS {
+	switch {
+	case opts.HostIDMap:
+		args = append(args, option.UnshareUser)
+	case p.UserNamespaceIsolation || opts.ForceUserNS:
 		args = append(args, option.UnshareUser, option.DisableUserns)
 	}
 	// A view the profile shares with the host (host_view) is the host's

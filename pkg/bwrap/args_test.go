@@ -45,6 +45,14 @@ func TestArgs(t *testing.T) {
 			want: [][]string{base, {"--unshare-user", "--disable-userns"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
 		},
 		{
+			// The caller writes the id maps (a root-run host view): bwrap
+			// 0.8 takes no --disable-userns beside --userns-block-fd.
+			name: "id maps written by the caller",
+			doc:  `{"name": "x"}`,
+			opts: Options{HostIDMap: true, ForceUserNS: true},
+			want: [][]string{base, {"--unshare-user"}, ns, {"--unshare-net", "--cap-drop", "ALL", "--clearenv"}, procDev, {"--"}},
+		},
+		{
 			name: "network and user namespace shared",
 			doc:  `{"name": "x", "network_isolation": false, "user_namespace_isolation": false}`,
 			opts: Options{},

@@ -104,6 +104,13 @@ type Launch struct {
 	// (shannot running as root starts it unprivileged); bwrap then starts
 	// in /, which that user can always reach.
 	Credential *syscall.Credential
+	// MapHostIDs has the sandbox's user namespace map every host uid and
+	// gid to itself (HostIDMap), written by this process once bwrap has
+	// made the namespace: it needs CAP_SETUID and CAP_SETGID here (root),
+	// a Credential (bwrap runs as that uid, which must own the
+	// namespace), and bwrap options without --disable-userns
+	// (bwrap.Options.HostIDMap).
+	MapHostIDs bool
 }
 
 // Limits bound a run. Zero values mean no limit.
@@ -169,8 +176,20 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	files := append(append([]*os.File(nil), l.Files...), statusW)
 	statusFD := FirstFD + len(files) - 1
 
-	argv := append([]string{l.Bwrap, option.JSONStatusFD, strconv.Itoa(statusFD)}, l.Args...)
-	argv = append(argv, l.Argv...)
+	argv := []string{l.Bwrap, option.JSONStatusFD, strconv.Itoa(statusFD)}
+	var ids *idMapper
+	if l.MapHostIDs {
+		if l.Credential == nil {
+			return Status{}, errors.New("MapHostIDs needs a Credential: the namespace's owner")
+		}
+		if ids, err = newIDMapper(); err != nil {
+			return Status{}, err
+		}
+		defer ids.close()
+		files = append(files, ids.infoW, ids.blockR)
+		argv = append(argv, ids.args(FirstFD+len(files)-2, FirstFD+len(files)-1)...)
+	}
+	argv = append(append(argv, l.Args...), l.Argv...)
 	cmd := &exec.Cmd{
 		Path:       l.Bwrap,
 		Args:       argv,
@@ -245,10 +264,20 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		}
 	}
 	statusW.Close()
+	if ids != nil {
+		ids.started()
+	}
 	if err != nil {
 		return Status{}, fmt.Errorf("starting %s: %w", l.Bwrap, unwrapExecError(err))
 	}
 	go reports.read(statusR)
+	if ids != nil {
+		if err := ids.mapIDs(l.Credential.Uid); err != nil && !errors.Is(err, errNoChild) {
+			kill()
+			_, _ = wait()
+			return Status{}, fmt.Errorf("mapping the sandbox's user ids: %w", err)
+		}
+	}
 
 	var timedOut atomic.Bool
 	if l.Limits.Timeout > 0 {

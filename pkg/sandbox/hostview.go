@@ -50,6 +50,14 @@ var hostViewRefusals = []struct {
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ptrace", []uint64{16, 4321}, "ptrace(PTRACE_ATTACH)"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "process_vm_writev", []uint64{4321}, "process_vm_writev"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "pidfd_getfd", []uint64{3, 0}, "pidfd_getfd"},
+	// A root-run host view maps every host id into the sandbox's user
+	// namespace (launch.HostIDMap) and so cannot have bwrap's
+	// --disable-userns: the filter is what keeps a new user namespace,
+	// and the capabilities it brings, out of reach.
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "unshare", []uint64{0x10000000}, "unshare(CLONE_NEWUSER)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "clone", []uint64{0x10000000 | 17}, "clone(CLONE_NEWUSER)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "clone3", nil, "clone3 (its flags cannot be checked)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setns", []uint64{3, 0x10000000}, "setns into a user namespace"},
 }
 
 // checkHostViewFilter refuses a profile whose filter, run through the

@@ -109,6 +109,9 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 		sb.Close()
 		return nil, err
 	}
+	// A uid of the run's own, as root: the host's ids are mapped in, so
+	// the host's processes show their owners (see launch.HostIDMap).
+	opts.HostIDMap = sb.lease != nil
 	sb.Args = bwrap.Args(p, opts)
 	return sb, nil
 }
@@ -398,6 +401,7 @@ func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
 	l.StatusUnreported = statusUnreported(sb.Filter, len(l.Files))
 	if sb.Identity != nil {
 		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
+		l.MapHostIDs = sb.lease != nil
 	}
 	return l
 }
