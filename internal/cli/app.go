@@ -3,10 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -14,16 +10,6 @@ import (
 
 	"github.com/shannot-project/shannot/internal/invoker"
 )
-
-// version and commit are set at build time with -ldflags "-X github.com/shannot-project/shannot/internal/cli.version=...".
-var (
-	version = "dev"
-	commit  = ""
-)
-
-func init() {
-	cli.VersionPrinter = printVersion
-}
 
 // Env is what an app reads and writes, and who called it.
 type Env struct {
@@ -76,6 +62,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 	}
 	app.Commands = append(app.Commands, extraCommands()...)
 	guardCommands(app.Commands, "")
+	withVersion(app)
 	setUsageErrors(app)
 	return app
 }
@@ -179,54 +166,4 @@ func implicitRunIn(app *cli.App, args []string) []string {
 		}
 	}
 	return args
-}
-
-// versionString is the first line of --version.
-func versionString() string { return version }
-
-// printVersion is --version: what this binary is and what it would use.
-func printVersion(c *cli.Context) {
-	who := callerOf(c)
-	rev := commit
-	if bi, ok := debug.ReadBuildInfo(); ok && rev == "" {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				rev = s.Value
-			}
-		}
-	}
-	if rev == "" {
-		rev = "unknown"
-	}
-	lib := libseccompVersion(who)
-	link := "dynamically linked"
-	if isStatic() {
-		link = "statically linked"
-	}
-	bw := "not found"
-	if b, err := who.FindBwrap(""); err == nil {
-		bw = b
-		if out, err := exec.Command(b, "--version").Output(); err == nil {
-			bw += " (" + strings.TrimSpace(string(out)) + ")"
-		}
-	}
-	fmt.Fprintf(c.App.Writer, "%s %s\ncommit:     %s\ngo:         %s %s/%s, %s\nlibseccomp: %s\nbwrap:      %s\n",
-		c.App.Name, version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH, link, lib, bw)
-}
-
-// isStatic reports whether this process maps no shared object (no
-// dynamic loader, no libc.so). Read from /proc/self/maps rather than
-// with debug/elf, whose package initialisation (and that of the
-// decompressors it links) every launch would pay for.
-func isStatic() bool {
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(maps), "\n") {
-		if f := strings.Fields(line); len(f) >= 6 && (strings.HasSuffix(f[5], ".so") || strings.Contains(f[5], ".so.")) {
-			return false
-		}
-	}
-	return true
 }

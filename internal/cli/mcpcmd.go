@@ -160,6 +160,7 @@ func NewCompanion(comp Companion, env Env) *cli.App {
 	app.Flags = append(slices.Clone(root.Flags), globalFlags(comp.Globals...)...)
 	guardCommands([]*cli.Command{root}, "")
 	app.Action, app.Commands = root.Action, root.Subcommands
+	withVersion(app)
 	setUsageErrors(app)
 	return app
 }

@@ -93,24 +93,6 @@ Examples:
 	}
 }
 
-// libseccompVersion is --version's libseccomp line: the one linked in,
-// or the one shannot-seccomp reports and where it is.
-func libseccompVersion(who invoker.Caller) string {
-	if v := seccomp.LibraryVersion(); v != "" {
-		return v + " (linked in)"
-	}
-	h, ok := who.SeccompCompiler().(*seccomp.Helper)
-	if !ok {
-		return "none"
-	}
-	v, err := h.Version()
-	if err != nil {
-		return "none (no " + seccomp.HelperName + " found that this caller may use: .bpf filters and the built-in policies only; see shannot doctor)"
-	}
-	path, _ := h.Path()
-	return v + " (" + path + ")"
-}
-
 // loadFilter reads a filter named on the command line: a file, or a
 // shipped policy by name.
 func loadFilter(ref string, opts seccomp.Options) (*seccomp.Loaded, error) {
