@@ -98,8 +98,8 @@ func newApp(name string, env Env) *cli.App {
 // value is kept in the flag); with names, only those.
 func globalFlags(names ...string) []cli.Flag {
 	all := append([]cli.Flag{
-		&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
-		&cli.StringFlag{Name: "bwrap", Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
+		&cli.StringFlag{Name: flagProfile, Aliases: []string{aliasProfile}, Usage: "profile `PATH` or NAME (default: $SHANNOT_PROFILE, $SANDBOX_PROFILE, ~/.config/shannot/profile.json, /etc/shannot/profile.json, built-in minimal)"},
+		&cli.StringFlag{Name: flagBwrap, Usage: "bwrap executable `PATH` (default: $BWRAP, then bwrap in $PATH, /usr/bin, /usr/local/bin)"},
 	}, remoteFlags()...)
 	if len(names) == 0 {
 		return all

@@ -135,11 +135,11 @@ func complete(app *cli.App, words []string) []string {
 	}
 	if len(before) > 0 {
 		switch prev := before[len(before)-1]; {
-		case prev == "--profile" || prev == "-p":
+		case prev == "--"+flagProfile || prev == "-"+aliasProfile:
 			return prefixed(profileNames(appCaller(app)), cur)
-		case prev == "--client":
+		case prev == "--"+FlagClient:
 			return prefixed([]string{"claude-code", "claude-desktop", "codex"}, cur)
-		case prev == "--on-overflow":
+		case prev == "--"+flagOnOverflow:
 			return prefixed([]string{"truncate", "kill"}, cur)
 		case strings.HasPrefix(prev, "-") && takesValue(flags, prev):
 			return nil

@@ -22,16 +22,16 @@ user root-run sandboxes start as. Exits 0 unless a check fails.
 Examples:
    shannot doctor
    shannot doctor --json`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print one JSON array"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: flagJSON, Usage: "print one JSON array"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return &usageError{msg: "doctor takes no arguments"}
 			}
 			findings := doctor.Diagnose(doctor.System{
-				Bwrap:    func() (string, error) { return callerOf(c).FindBwrap(c.String("bwrap")) },
+				Bwrap:    func() (string, error) { return callerOf(c).FindBwrap(c.String(flagBwrap)) },
 				Identity: sandboxIdentity,
 			})
-			if c.Bool("json") {
+			if c.Bool(flagJSON) {
 				if err := json.NewEncoder(c.App.Writer).Encode(findings); err != nil {
 					return err
 				}

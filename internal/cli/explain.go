@@ -45,13 +45,13 @@ func (v *explainValue) Set(s string) error {
 }
 
 func explainFlag() cli.Flag {
-	return &cli.GenericFlag{Name: "explain-denials", Value: &explainValue{},
+	return &cli.GenericFlag{Name: flagExplainDenials, Value: &explainValue{},
 		Usage: "when the command ends, list on stderr every call the seccomp filter denied, trapped or killed, with the rule that decided (=json: one JSON object)"}
 }
 
 // explainMode is "", "text" or "json".
 func explainMode(c *cli.Context) string {
-	if v, ok := c.Generic("explain-denials").(*explainValue); ok && v != nil {
+	if v, ok := c.Generic(flagExplainDenials).(*explainValue); ok && v != nil {
 		return v.mode
 	}
 	return ""
@@ -285,9 +285,9 @@ func checkExplainFlags(c *cli.Context) error {
 		return nil
 	}
 	switch {
-	case c.String("target") != "":
+	case c.String(flagTarget) != "":
 		return &usageError{msg: "--explain-denials traces a local run; it does not combine with --target"}
-	case c.Bool("json"):
+	case c.Bool(flagJSON):
 		return &usageError{msg: "--explain-denials does not combine with --json; use --explain-denials=json, which prints its report on stderr"}
 	}
 	return nil

@@ -48,11 +48,11 @@ Examples:
    shannot --profile ./p.json seccomp learn -o learned.json --merge -- sh -c 'ls /nonexistent'
    shannot --profile ./p.json seccomp learn --no-base -o all.json -- make`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the policy to `FILE` (- for standard output)"},
-			&cli.BoolFlag{Name: "merge", Usage: "add this run's calls to those FILE holds already"},
-			&cli.StringFlag{Name: "base", Usage: "learn within `POLICY` (JSON, BPF or a shipped name) instead of the profile's"},
-			&cli.BoolFlag{Name: "no-base", Usage: "learn with no base policy: every call is allowed while learning"},
-			durationFlag("timeout", 0, "kill the whole sandbox after `DURATION`"),
+			&cli.StringFlag{Name: flagOutput, Aliases: []string{aliasOutput}, Usage: "write the policy to `FILE` (- for standard output)"},
+			&cli.BoolFlag{Name: flagMerge, Usage: "add this run's calls to those FILE holds already"},
+			&cli.StringFlag{Name: flagBase, Usage: "learn within `POLICY` (JSON, BPF or a shipped name) instead of the profile's"},
+			&cli.BoolFlag{Name: flagNoBase, Usage: "learn with no base policy: every call is allowed while learning"},
+			durationFlag(flagTimeout, 0, "kill the whole sandbox after `DURATION`"),
 			profileFlag(),
 		},
 		Action: seccompLearn,
@@ -63,13 +63,13 @@ Examples:
 // do: write files, learn without or outside the profile's policy.
 func learnPrivileged(c *cli.Context) error {
 	switch {
-	case c.String("output") != "-":
+	case c.String(flagOutput) != "-":
 		return refused("seccomp learn -o FILE (use -o - for standard output)")
-	case c.Bool("merge"):
+	case c.Bool(flagMerge):
 		return refused("seccomp learn --merge")
-	case c.Bool("no-base"):
+	case c.Bool(flagNoBase):
 		return refused("seccomp learn --no-base")
-	case c.String("base") != "":
+	case c.String(flagBase) != "":
 		return refused("seccomp learn --base")
 	}
 	return nil
@@ -78,18 +78,18 @@ func learnPrivileged(c *cli.Context) error {
 func seccompLearn(c *cli.Context) (err error) {
 	who := callerOf(c)
 	argv := c.Args().Slice()
-	out := c.String("output")
+	out := c.String(flagOutput)
 	switch {
 	case len(argv) == 0:
 		return &usageError{msg: "seccomp learn needs a command, e.g. shannot seccomp learn -o learned.json -- ls /"}
 	case out == "":
 		return &usageError{msg: "seccomp learn needs -o FILE (or -o - for standard output)"}
-	case c.Bool("no-base") && c.String("base") != "":
+	case c.Bool(flagNoBase) && c.String(flagBase) != "":
 		return &usageError{msg: "give --base POLICY or --no-base, not both"}
-	case c.Bool("merge") && out == "-":
+	case c.Bool(flagMerge) && out == "-":
 		return &usageError{msg: "--merge adds to -o FILE; it needs a file, not -"}
 	}
-	rec := audit.Record{Time: time.Now(), Argv: append([]string{"seccomp", "learn", "-o", out, "--"}, argv...)}
+	rec := audit.Record{Time: time.Now(), Argv: append([]string{"seccomp", "learn", "-" + aliasOutput, out, "--"}, argv...)}
 	rec.User, rec.UID = who.User()
 	if who.Privileged() {
 		if err := learnPrivileged(c); err != nil {
@@ -104,7 +104,7 @@ func seccompLearn(c *cli.Context) (err error) {
 		}
 	}
 	var previous *seccomp.Policy
-	if c.Bool("merge") {
+	if c.Bool(flagMerge) {
 		data, err := readPolicy(who, out)
 		if err != nil {
 			return &seccomp.Error{File: out, Msg: err.Error()}
@@ -138,11 +138,11 @@ func seccompLearn(c *cli.Context) (err error) {
 	}
 	defer sb.Close()
 	sb.Argv = argv
-	if c.Bool("merge") && sb.Filter != nil && sameFile(sb.Filter.Source, out) {
+	if c.Bool(flagMerge) && sb.Filter != nil && sameFile(sb.Filter.Source, out) {
 		return &usageError{msg: fmt.Sprintf("the base policy is %s itself, which denies whatever it has not learned: give --base with the policy it was learned within, or --no-base", out)}
 	}
 	baseName, baseFilter := "", (*seccomp.Filter)(nil)
-	if !c.Bool("no-base") && sb.Filter != nil && sb.Filter.Source != noBase {
+	if !c.Bool(flagNoBase) && sb.Filter != nil && sb.Filter.Source != noBase {
 		baseName, baseFilter = sb.Filter.Source, policyFilter(who, sb.Filter)
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
@@ -184,7 +184,7 @@ func seccompLearn(c *cli.Context) (err error) {
 	if out == "-" {
 		stdout = c.App.ErrWriter
 	}
-	limits := launch.Limits{Timeout: durationOf(c, "timeout")}
+	limits := launch.Limits{Timeout: durationOf(c, flagTimeout)}
 	run := sb.Launch(sandbox.Streams{Stdin: c.App.Reader, Stdout: stdout, Stderr: c.App.ErrWriter}, limits)
 	if len(run.Files) == 0 || run.Files[sandbox.FilterFD-launch.FirstFD] != sb.Filter.File {
 		return fmt.Errorf("seccomp learn: the filter is not on descriptor %d", sandbox.FilterFD)
@@ -226,10 +226,10 @@ const noBase = "(no base policy)"
 // program that allows everything, so that bwrap installs a filter for the
 // tracer to instrument. nil: the profile's own.
 func learnBase(c *cli.Context, who invoker.Caller, profileHasFilter bool) (*seccomp.Loaded, error) {
-	if ref := c.String("base"); ref != "" {
+	if ref := c.String(flagBase); ref != "" {
 		return loadFilter(ref, who.SeccompOptions())
 	}
-	if !c.Bool("no-base") && profileHasFilter {
+	if !c.Bool(flagNoBase) && profileHasFilter {
 		return nil, nil
 	}
 	allowAll := seccomp.Action{Kind: seccomp.Allow}.Ret()

@@ -75,15 +75,15 @@ func mcpArgs(c *cli.Context) []string {
 			continue
 		}
 		switch name {
-		case "profile":
+		case flagProfile:
 			if !namesProfile(args) {
-				out = append(out, "--profile", c.String(name))
+				out = append(out, "--"+flagProfile, c.String(name))
 			}
-		case "ssh-option":
+		case flagSSHOption:
 			for _, v := range c.StringSlice(name) {
 				out = append(out, "--"+name, v)
 			}
-		case "connect-timeout":
+		case flagConnectTimeout:
 			out = append(out, "--"+name, durationOf(c, name).String())
 		default:
 			out = append(out, "--"+name, fmt.Sprint(c.Value(name)))
@@ -99,7 +99,7 @@ func namesProfile(args []string) bool {
 			return false
 		}
 		switch flag, _, _ := strings.Cut(a, "="); flag {
-		case "--profile", "-profile", "-p", "--p":
+		case "--" + flagProfile, "-" + flagProfile, "-" + aliasProfile, "--" + aliasProfile:
 			return true
 		}
 	}

@@ -22,16 +22,16 @@ const remoteName = remote.ReceiverCommand
 // flag's value is kept in the flag).
 func remoteFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "target", Usage: "run on `[user@]host[:port]` over ssh; a comma-separated list or @FILE for a fleet"},
-		&cli.IntFlag{Name: "parallel", Value: 8, Usage: "hosts run at once in a fleet"},
-		durationFlag("connect-timeout", 10*time.Second, "give up connecting to a host after `DURATION` (10 is 10s)"),
-		&cli.StringFlag{Name: "ssh-config", Usage: "ssh configuration `FILE` (ssh -F)"},
-		&cli.StringSliceFlag{Name: "ssh-option", Usage: "ssh option `KEY=VALUE` (ssh -o), commas and all; repeatable"},
+		&cli.StringFlag{Name: flagTarget, Usage: "run on `[user@]host[:port]` over ssh; a comma-separated list or @FILE for a fleet"},
+		&cli.IntFlag{Name: flagParallel, Value: 8, Usage: "hosts run at once in a fleet"},
+		durationFlag(flagConnectTimeout, 10*time.Second, "give up connecting to a host after `DURATION` (10 is 10s)"),
+		&cli.StringFlag{Name: flagSSHConfig, Usage: "ssh configuration `FILE` (ssh -F)"},
+		&cli.StringSliceFlag{Name: flagSSHOption, Usage: "ssh option `KEY=VALUE` (ssh -o), commas and all; repeatable"},
 	}
 }
 
 func sshFromFlags(c *cli.Context) remote.SSH {
-	return remote.SSH{ConfigFile: c.String("ssh-config"), Options: c.StringSlice("ssh-option"), ConnectTimeout: durationOf(c, "connect-timeout")}
+	return remote.SSH{ConfigFile: c.String(flagSSHConfig), Options: c.StringSlice(flagSSHOption), ConnectTimeout: durationOf(c, flagConnectTimeout)}
 }
 
 func remoteCommand() *cli.Command {
@@ -53,7 +53,7 @@ of its SHA-256, verifies the copy's checksum on the host and runs it once.
 Examples:
    make static && shannot remote install --binary bin/shannot-static web1 web2
    shannot remote install @hosts.txt`,
-			Flags: []cli.Flag{&cli.StringFlag{Name: "binary", Usage: "the shannot `FILE` to install (default: the running one)"}},
+			Flags: []cli.Flag{&cli.StringFlag{Name: flagBinary, Usage: "the shannot `FILE` to install (default: the running one)"}},
 			Action: func(c *cli.Context) error {
 				targets, bin, err := hostsAndBinary(c, "remote install")
 				if err != nil {
@@ -77,13 +77,13 @@ Exit status 0 when every host can run sandboxes, 1 otherwise.
 Examples:
    shannot remote test web1 ops@web2:2222
    shannot remote test --binary bin/shannot-static @hosts.txt`,
-			Flags: []cli.Flag{&cli.StringFlag{Name: "binary", Usage: "the shannot `FILE` whose installed copy is checked (default: the running one)"}},
+			Flags: []cli.Flag{&cli.StringFlag{Name: flagBinary, Usage: "the shannot `FILE` whose installed copy is checked (default: the running one)"}},
 			Action: func(c *cli.Context) error {
 				targets, bin, err := hostsAndBinary(c, "remote test")
 				if err != nil {
 					return err
 				}
-				if err := sshFromFlags(c).CheckAll(targets, bin, c.Int("parallel"), c.App.Writer); err != nil {
+				if err := sshFromFlags(c).CheckAll(targets, bin, c.Int(flagParallel), c.App.Writer); err != nil {
 					return &statusError{code: 1, err: err} // as doctor's: the check ran, and found hosts wanting
 				}
 				return nil
@@ -106,7 +106,7 @@ func hostsAndBinary(c *cli.Context, what string) ([]remote.Target, string, error
 		}
 		targets = append(targets, ts...)
 	}
-	bin := c.String("binary")
+	bin := c.String(flagBinary)
 	if bin == "" {
 		var err error
 		if bin, err = os.Executable(); err != nil {
@@ -144,7 +144,7 @@ func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	if who.Privileged() {
 		return refused("--target")
 	}
-	targets, err := remote.ParseTargets(c.String("target"))
+	targets, err := remote.ParseTargets(c.String(flagTarget))
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
@@ -156,17 +156,17 @@ func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 	if err != nil {
 		return err
 	}
-	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.SeccompOptions(), Force: c.Bool("force")})
+	env, err := remote.NewEnvelope(p, argv, limits, sandbox.Config{Seccomp: who.SeccompOptions(), Force: c.Bool(flagForce)})
 	if err != nil {
 		return err
 	}
-	env.JSON, env.NoStdin = c.Bool("json"), c.Bool("no-stdin")
+	env.JSON, env.NoStdin = c.Bool(flagJSON), c.Bool(flagNoStdin)
 	remoteCmd, err := remoteCommandLine(env)
 	if err != nil {
 		return err
 	}
 	ssh := sshFromFlags(c)
-	if c.Bool("dry-run") {
+	if c.Bool(flagDryRun) {
 		// Nothing runs, here or there: not even ssh -G, whose Match exec
 		// lines would run commands.
 		for _, t := range targets {
@@ -174,7 +174,7 @@ func remoteRun(c *cli.Context, argv []string, limits launch.Limits) error {
 		}
 		return nil
 	}
-	fleet := remote.Fleet{SSH: ssh, Targets: targets, Parallel: c.Int("parallel"), Stdin: c.App.Reader,
+	fleet := remote.Fleet{SSH: ssh, Targets: targets, Parallel: c.Int(flagParallel), Stdin: c.App.Reader,
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
 	if env.NoStdin {
 		fleet.Stdin = nil

@@ -39,12 +39,12 @@ Examples:
    shannot --profile ./p.json run --dry-run -- cat /etc/hostname
    shannot run --timeout 10s --max-output 1MiB --json -- find / -name '*.conf'`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the bwrap command line (with --target, each host's ssh command line), shell-quoted, and run nothing"},
-			durationFlag("timeout", 0, "kill the whole sandbox after `DURATION` (10 is 10s; exit status 124)"),
-			&cli.StringFlag{Name: "max-output", Usage: "pass on at most `BYTES` of stdout and of stderr (e.g. 65536, 64KiB, 1MiB)"},
-			&cli.StringFlag{Name: "on-overflow", Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object with the status and output when the command ends"},
-			&cli.BoolFlag{Name: "no-stdin", Usage: "give the command /dev/null as standard input"},
+			&cli.BoolFlag{Name: flagDryRun, Usage: "print the bwrap command line (with --target, each host's ssh command line), shell-quoted, and run nothing"},
+			durationFlag(flagTimeout, 0, "kill the whole sandbox after `DURATION` (10 is 10s; exit status 124)"),
+			&cli.StringFlag{Name: flagMaxOutput, Usage: "pass on at most `BYTES` of stdout and of stderr (e.g. 65536, 64KiB, 1MiB)"},
+			&cli.StringFlag{Name: flagOnOverflow, Value: "truncate", Usage: "beyond --max-output: `truncate` (drop, the command runs on) or kill"},
+			&cli.BoolFlag{Name: flagJSON, Usage: "print one JSON object with the status and output when the command ends"},
+			&cli.BoolFlag{Name: flagNoStdin, Usage: "give the command /dev/null as standard input"},
 			forceFlag(),
 			explainFlag(),
 			profileFlag(),
@@ -55,7 +55,7 @@ Examples:
 
 // forceFlag skips the check that a command can start under the filter.
 func forceFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "force", Usage: "run even when the seccomp filter looks like it stops every command from starting"}
+	return &cli.BoolFlag{Name: flagForce, Usage: "run even when the seccomp filter looks like it stops every command from starting"}
 }
 
 func runAction(c *cli.Context) (err error) {
@@ -66,7 +66,7 @@ func runAction(c *cli.Context) (err error) {
 	}
 	rec := audit.Record{Time: time.Now(), Argv: argv}
 	rec.User, rec.UID = who.User()
-	if who.Privileged() && !c.Bool("dry-run") {
+	if who.Privileged() && !c.Bool(flagDryRun) {
 		// The caller must not end shannot between the run and its audit
 		// record: signals that would kill it are caught from here on (the
 		// run passes them on to the command), and a closed output pipe
@@ -81,10 +81,10 @@ func runAction(c *cli.Context) (err error) {
 	if err := checkExplainFlags(c); err != nil {
 		return err
 	}
-	if c.String("target") != "" {
+	if c.String(flagTarget) != "" {
 		return remoteRun(c, argv, limits)
 	}
-	if c.Bool("json") {
+	if c.Bool(flagJSON) {
 		defer func() { err = reportFailure(c, rec.Profile, argv, err) }()
 	}
 	p, err := loadProfile(c)
@@ -97,7 +97,7 @@ func runAction(c *cli.Context) (err error) {
 	if err := sandbox.CheckCommand(p, argv); err != nil {
 		return err
 	}
-	cfg, err := sandboxConfig(c, c.Bool("dry-run"))
+	cfg, err := sandboxConfig(c, c.Bool(flagDryRun))
 	if err != nil {
 		return err
 	}
@@ -110,14 +110,14 @@ func runAction(c *cli.Context) (err error) {
 	if sb.Filter != nil {
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
-	if who.Privileged() && !c.Bool("dry-run") {
+	if who.Privileged() && !c.Bool(flagDryRun) {
 		// Before the command starts: a run whose end goes unrecorded is
 		// still known.
 		start := rec
 		start.Event = audit.EventStart
 		writeAudit(c, start)
 	}
-	if c.Bool("dry-run") {
+	if c.Bool(flagDryRun) {
 		self, err := os.Executable()
 		if err != nil {
 			self = "shannot"
@@ -126,9 +126,9 @@ func runAction(c *cli.Context) (err error) {
 		return nil
 	}
 	if mode := explainMode(c); mode != "" {
-		return explainRun(c, sb, limits, c.Bool("no-stdin"), mode)
+		return explainRun(c, sb, limits, c.Bool(flagNoStdin), mode)
 	}
-	return execute(c, sb, p.Origin.String(), limits, c.Bool("json"), c.Bool("no-stdin"))
+	return execute(c, sb, p.Origin.String(), limits, c.Bool(flagJSON), c.Bool(flagNoStdin))
 }
 
 // execute runs the sandbox's command as run's flags say and returns its
@@ -173,17 +173,17 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits lau
 // runLimits reads --timeout, --max-output and --on-overflow.
 func runLimits(c *cli.Context) (launch.Limits, error) {
 	who := callerOf(c)
-	l := launch.Limits{Timeout: durationOf(c, "timeout")}
+	l := launch.Limits{Timeout: durationOf(c, flagTimeout)}
 	if l.Timeout < 0 {
 		return l, &usageError{msg: "--timeout must be positive"}
 	}
-	if s := c.String("max-output"); s != "" {
+	if s := c.String(flagMaxOutput); s != "" {
 		n, err := parseBytes(s)
 		if err != nil {
 			return l, &usageError{msg: "--max-output: " + err.Error()}
 		}
 		l.MaxOutput = n
-	} else if c.Bool("json") {
+	} else if c.Bool(flagJSON) {
 		l.MaxOutput = defaultJSONMaxOutput
 	}
 	// Streamed output costs nothing to hold; what --json keeps is held in
@@ -191,12 +191,12 @@ func runLimits(c *cli.Context) (launch.Limits, error) {
 	if who.Privileged() && l.MaxOutput > maxPrivilegedOutput {
 		return l, &usageError{msg: fmt.Sprintf("--max-output is at most %s when shannot runs as root for another user", "16MiB")}
 	}
-	switch c.String("on-overflow") {
+	switch c.String(flagOnOverflow) {
 	case "truncate":
 	case "kill":
 		l.KillOnOverflow = true
 	default:
-		return l, &usageError{msg: fmt.Sprintf("--on-overflow is truncate or kill, not %q", c.String("on-overflow"))}
+		return l, &usageError{msg: fmt.Sprintf("--on-overflow is truncate or kill, not %q", c.String(flagOnOverflow))}
 	}
 	return l, nil
 }
@@ -270,7 +270,7 @@ func loadProfile(c *cli.Context) (*profile.Profile, error) {
 // docker habit puts it: "shannot run --profile P ls" is "shannot
 // --profile P run ls".
 func profileFlag() cli.Flag {
-	return &cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile `PATH` or NAME, as shannot --profile (either place; not both with different values)"}
+	return &cli.StringFlag{Name: flagProfile, Aliases: []string{aliasProfile}, Usage: "profile `PATH` or NAME, as shannot --profile (either place; not both with different values)"}
 }
 
 // profileRef is the --profile value, given before the command, after it,
@@ -282,10 +282,10 @@ func profileRef(c *cli.Context) (string, error) {
 			continue
 		}
 		set := ctx.LocalFlagNames()
-		if !slices.Contains(set, "profile") && !slices.Contains(set, "p") {
+		if !slices.Contains(set, flagProfile) && !slices.Contains(set, aliasProfile) {
 			continue
 		}
-		switch v := ctx.String("profile"); {
+		switch v := ctx.String(flagProfile); {
 		case ref == "":
 			ref = v
 		case v != ref:
@@ -299,10 +299,10 @@ func profileRef(c *cli.Context) (string, error) {
 // no bwrap on this host.
 func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	who := callerOf(c)
-	if c.Bool("force") && who.Privileged() {
+	if c.Bool(flagForce) && who.Privileged() {
 		return sandbox.Config{}, refused("--force")
 	}
-	b, err := who.FindBwrap(c.String("bwrap"))
+	b, err := who.FindBwrap(c.String(flagBwrap))
 	if err != nil && (!dryRun || errors.Is(err, invoker.ErrRefused)) {
 		return sandbox.Config{}, err
 	}
@@ -316,7 +316,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 	return sandbox.Config{
 		Bwrap:       b,
 		Seccomp:     who.SeccompOptions(),
-		Force:       c.Bool("force"),
+		Force:       c.Bool(flagForce),
 		ForceUserNS: who.Privileged(),
 		Identity:    id,
 		Pool:        pool,

@@ -46,7 +46,7 @@ Examples:
    shannot seccomp compile /etc/shannot/readonly.json /etc/shannot/readonly.bpf
    shannot seccomp compile readonly - > ro.bpf   (a shipped policy, to standard output)`,
 				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "strict", Usage: "make system call names unknown to libseccomp errors"},
+					&cli.BoolFlag{Name: flagStrict, Usage: "make system call names unknown to libseccomp errors"},
 				},
 				Action: seccompCompile,
 			},
@@ -60,7 +60,7 @@ Examples:
    shannot seccomp inspect readonly
    shannot seccomp inspect --json /etc/shannot/readonly.bpf`,
 				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
+					&cli.BoolFlag{Name: flagJSON, Usage: "print one JSON object"},
 				},
 				Action: seccompInspect,
 			},
@@ -76,8 +76,8 @@ Examples:
    shannot seccomp explain readonly ioctl 1 0x5412
    shannot seccomp explain --arch x86 ./policy.json openat`,
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "arch", Usage: "architecture of the call (x86_64, x86, x32, aarch64...; default: this host's)"},
-					&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
+					&cli.StringFlag{Name: flagArch, Usage: "architecture of the call (x86_64, x86, x32, aarch64...; default: this host's)"},
+					&cli.BoolFlag{Name: flagJSON, Usage: "print one JSON object"},
 				},
 				Action: seccompExplain,
 			},
@@ -142,7 +142,7 @@ func seccompCompile(c *cli.Context) error {
 	if !seccomp.IsPolicy(data) {
 		return &seccomp.PolicyError{File: name, Msg: "is not a JSON policy (a BPF program needs no compiling; see seccomp inspect)"}
 	}
-	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool("strict"), Compiler: who.SeccompCompiler()})
+	filter, comp, err := seccomp.CompilePolicy(name, data, seccomp.Options{Host: seccomp.ThisHost(), Strict: c.Bool(flagStrict), Compiler: who.SeccompCompiler()})
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func seccompInspect(c *cli.Context) error {
 			in.Paths = append(in.Paths, st)
 		}
 	}
-	if c.Bool("json") {
+	if c.Bool(flagJSON) {
 		return json.NewEncoder(c.App.Writer).Encode(in)
 	}
 	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 1, ' ', 0)
@@ -281,7 +281,7 @@ func seccompExplain(c *cli.Context) error {
 	}
 	host := seccomp.ThisHost()
 	arch := host.Arch
-	if a := c.String("arch"); a != "" {
+	if a := c.String(flagArch); a != "" {
 		var err error
 		if arch, err = seccomp.ArchName(a); err != nil {
 			return &usageError{msg: err.Error()}
@@ -321,7 +321,7 @@ func seccompExplain(c *cli.Context) error {
 	}
 	action := seccomp.ActionFromRet(ret)
 	rule := decidingRule(who, f, call, action)
-	if c.Bool("json") {
+	if c.Bool(flagJSON) {
 		obj := map[string]any{
 			"syscall": name, "nr": call.Nr, "arch": seccomp.ShortArch(arch), "args": call.Args,
 			"action": action.String(), "allowed": action.Permits(), "ret": ret, "instructions": steps,

@@ -29,7 +29,7 @@ var (
 func withVersion(app *cli.App) {
 	app.HideVersion = true
 	app.CustomAppHelpTemplate = strings.ReplaceAll(cli.AppHelpTemplate, "{{if .Version}}{{if not .HideVersion}}", "{{if .Version}}{{if true}}")
-	flag := &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version", DisableDefaultText: true}
+	flag := &cli.BoolFlag{Name: flagVersion, Aliases: []string{aliasVersion}, Usage: "print the version", DisableDefaultText: true}
 	// urfave/cli adds its help flag before its version flag; adding it
 	// here keeps that order (it adds the flag only once).
 	app.Flags = append(app.Flags, cli.HelpFlag, flag)

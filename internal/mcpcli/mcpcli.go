@@ -49,7 +49,7 @@ func Companion() shannotcli.Companion {
 	return shannotcli.Companion{
 		Name:    Name,
 		Command: Command(),
-		Globals: []string{"bwrap", "connect-timeout", "ssh-config", "ssh-option"},
+		Globals: []string{shannotcli.FlagBwrap, shannotcli.FlagConnectTimeout, shannotcli.FlagSSHConfig, shannotcli.FlagSSHOption},
 	}
 }
 
@@ -77,9 +77,9 @@ Examples:
 Exit status: 0 when the client ends the session (or a signal does); 125
 when shannot-mcp failed (a bad profile, a refused flag, no bwrap).`,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "offer this profile (`NAME` or path); repeatable; default: the shipped ones"},
-			&cli.IntFlag{Name: "max-concurrent", Value: mcpserver.DefaultMaxConcurrent, Usage: "commands run at once; others wait"},
-			&cli.StringSliceFlag{Name: "target", Usage: "run commands on these hosts over ssh (`[user@]host[:port]`, comma-separated or @FILE; repeatable) instead of this machine"},
+			&cli.StringSliceFlag{Name: flagProfile, Aliases: []string{aliasProfile}, Usage: "offer this profile (`NAME` or path); repeatable; default: the shipped ones"},
+			&cli.IntFlag{Name: flagMaxConcurrent, Value: mcpserver.DefaultMaxConcurrent, Usage: "commands run at once; others wait"},
+			&cli.StringSliceFlag{Name: flagTarget, Usage: "run commands on these hosts over ssh (`[user@]host[:port]`, comma-separated or @FILE; repeatable) instead of this machine"},
 		},
 		Action: serve,
 		Subcommands: []*cli.Command{
@@ -100,10 +100,10 @@ Examples:
    shannot-mcp install --client claude-desktop
    shannot-mcp install --client auto --write --profile diagnostics`,
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "client", Required: true, Usage: "claude-code, claude-desktop, codex, lmstudio, all or auto"},
-					&cli.BoolFlag{Name: "write", Usage: "add the entry to the client's configuration file"},
-					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
-					&cli.StringFlag{Name: "config", Usage: "the client's configuration `FILE` (default: the client's usual one)"},
+					&cli.StringFlag{Name: flagClient, Required: true, Usage: "claude-code, claude-desktop, codex, lmstudio, all or auto"},
+					&cli.BoolFlag{Name: flagWrite, Usage: "add the entry to the client's configuration file"},
+					&cli.StringSliceFlag{Name: flagProfile, Aliases: []string{aliasProfile}, Usage: "profiles the server offers (passed as --profile)"},
+					&cli.StringFlag{Name: flagConfig, Usage: "the client's configuration `FILE` (default: the client's usual one)"},
 				},
 				Action: install,
 			},
@@ -120,7 +120,7 @@ Examples:
    shannot-mcp test
    shannot-mcp test --profile diagnostics --profile minimal`,
 				Flags: []cli.Flag{
-					&cli.StringSliceFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profiles the server offers (passed as --profile)"},
+					&cli.StringSliceFlag{Name: flagProfile, Aliases: []string{aliasProfile}, Usage: "profiles the server offers (passed as --profile)"},
 				},
 				Action: selfTest,
 			},
@@ -130,7 +130,7 @@ Examples:
 
 func serve(c *cli.Context) error {
 	who := shannotcli.CallerOf(c)
-	refs := c.StringSlice("profile")
+	refs := c.StringSlice(flagProfile)
 	if len(refs) == 0 {
 		names, err := who.ProfileSearch("").Names()
 		if err != nil {
@@ -171,10 +171,10 @@ func serve(c *cli.Context) error {
 	cfg.Warn = func(msg string) { log.Warn(msg) }
 	// A hostile caller's sizes are capped: each slot is a sandbox root
 	// starts.
-	if n := c.Int("max-concurrent"); who.Privileged() && n > maxPrivilegedConcurrent {
+	if n := c.Int(flagMaxConcurrent); who.Privileged() && n > maxPrivilegedConcurrent {
 		return shannotcli.UsageError(fmt.Sprintf("--max-concurrent is at most %d when shannot runs as root for another user", maxPrivilegedConcurrent))
 	}
-	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int("max-concurrent"), Version: shannotcli.Version(), Log: log}
+	opts := mcpserver.Options{Profiles: profiles, Sandbox: cfg, MaxConcurrent: c.Int(flagMaxConcurrent), Version: shannotcli.Version(), Log: log}
 	if who.Privileged() {
 		opts.MaxOutput = maxPrivilegedOutput
 	}
@@ -229,7 +229,7 @@ func serve(c *cli.Context) error {
 // or @FILE).
 func parseTargets(c *cli.Context) ([]remote.Target, error) {
 	var targets []remote.Target
-	for _, spec := range c.StringSlice("target") {
+	for _, spec := range c.StringSlice(flagTarget) {
 		ts, err := remote.ParseTargets(spec)
 		if err != nil {
 			return nil, shannotcli.UsageError(err.Error())
@@ -284,19 +284,19 @@ func install(c *cli.Context) error {
 		return err
 	}
 	entry := clientconfig.Entry{Command: self, Args: []string{}} // "args": [], not null
-	for _, p := range c.StringSlice("profile") {
+	for _, p := range c.StringSlice(flagProfile) {
 		if profile.IsPath(p) {
 			if p, err = filepath.Abs(p); err != nil {
 				return err
 			}
 		}
-		entry.Args = append(entry.Args, "--profile", p)
+		entry.Args = append(entry.Args, "--"+flagProfile, p)
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return err
 	}
-	client := c.String("client")
+	client := c.String(flagClient)
 	clients, err := clientconfig.Resolve(client, home)
 	if err != nil {
 		if client == clientconfig.Auto {
@@ -304,10 +304,10 @@ func install(c *cli.Context) error {
 		}
 		return shannotcli.UsageError(err.Error())
 	}
-	if c.Bool("write") && who.Privileged() {
+	if c.Bool(flagWrite) && who.Privileged() {
 		return shannotcli.Refused("writing files as root")
 	}
-	return clientconfig.Install(clients, home, c.String("config"), entry, c.Bool("write"), c.App.Writer, c.App.ErrWriter, Name)
+	return clientconfig.Install(clients, home, c.String(flagConfig), entry, c.Bool(flagWrite), c.App.Writer, c.App.ErrWriter, Name)
 }
 
 // selfTest is mcp test: this binary started as a client's entry would
@@ -321,13 +321,13 @@ func selfTest(c *cli.Context) error {
 		return err
 	}
 	var args []string
-	for _, p := range c.StringSlice("profile") {
+	for _, p := range c.StringSlice(flagProfile) {
 		if profile.IsPath(p) {
 			if p, err = filepath.Abs(p); err != nil {
 				return err
 			}
 		}
-		args = append(args, "--profile", p)
+		args = append(args, "--"+flagProfile, p)
 	}
 	cmd := exec.Command(self, args...)
 	var log bytes.Buffer
