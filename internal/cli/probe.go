@@ -22,9 +22,10 @@ func probeCommand() *cli.Command {
 			// One path per --write, commas and all (the app sets
 			// DisableSliceFlagSeparator).
 			&cli.StringSliceFlag{Name: verify.WriteFlag, Usage: "try to write to `PATH`"},
+			&cli.StringSliceFlag{Name: verify.CallFlag, Usage: "make the system `CALL` (a label verify knows) and report its errno"},
 		},
 		Action: func(c *cli.Context) error {
-			facts, err := verify.Probe(c.StringSlice(verify.WriteFlag))
+			facts, err := verify.Probe(c.StringSlice(verify.WriteFlag), c.StringSlice(verify.CallFlag))
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,9 @@ func Failed(checks []Check) int {
 // every tmpfs accepts one; only loopback exists when the network is
 // isolated; no capabilities are held; the sandbox is not host root;
 // nothing under /proc or /sys is writable; the environment is exactly
-// the profile's. host is who bwrap ran as, for the details. When
+// the profile's; the profile's seccomp filter is in force and gives the
+// verdicts the simulator says (facts.Plan), or there is none. host is
+// who bwrap ran as, for the details. When
 // facts.Failed is set, the one check is that the command did not run.
 //
 // Evaluate is pure: it reads nothing but its arguments.
@@ -68,7 +70,7 @@ func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
 		}
 		checks = append(checks, ck)
 	}
-	checks = append(checks, checkNetwork(p, f), checkCaps(f), checkHostRoot(f, host), checkKnobs(f), checkEnv(p, f.Environ))
+	checks = append(checks, checkNetwork(p, f), checkCaps(f), checkHostRoot(f, host), checkKnobs(f), checkEnv(p, f.Environ), checkSeccomp(f))
 	if p.Shares(profile.ViewProcesses) {
 		checks = append(checks, checkHostProcesses(f))
 	}
@@ -212,14 +214,17 @@ func checkKnobs(f *Facts) Check {
 }
 
 // checkEnv passes when environ is exactly the profile's environment
-// (PWD aside, which bwrap sets unless the profile does) and the Canary
-// is absent.
+// (PWD aside, which bwrap sets unless the profile does) with the probe's
+// own GODEBUG (ProbeGODEBUG), and the Canary is absent.
 func checkEnv(p *profile.Profile, environ []string) Check {
 	ck := Check{Name: "environment"}
 	var want []string
 	for k, v := range p.Environment {
-		want = append(want, k+"="+v)
+		if k != probeVar {
+			want = append(want, k+"="+v)
+		}
 	}
+	want = append(want, probeVar+"="+ProbeGODEBUG(p))
 	sort.Strings(want)
 	var got []string
 	for _, kv := range environ {
@@ -238,6 +243,6 @@ func checkEnv(p *profile.Profile, environ []string) Check {
 		ck.Detail = fmt.Sprintf("got %q, want exactly the profile's %q", got, want)
 		return ck
 	}
-	ck.OK, ck.Detail = true, fmt.Sprintf("exactly the profile's %d variables; the host's are absent", len(want))
+	ck.OK, ck.Detail = true, fmt.Sprintf("exactly the profile's %d variables and the probe's %s=%s; the host's are absent", len(p.Environment), probeVar, ProbeGODEBUG(p))
 	return ck
 }

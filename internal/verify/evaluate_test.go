@@ -33,9 +33,10 @@ func goodFacts() *Facts {
 		Writes:      map[string]string{"/usr": "EROFS", "/data": "EROFS", "/tmp": "ok"},
 		Interfaces:  []string{"lo"},
 		Caps:        map[string]string{"CapEff": zero, "CapPrm": zero, "CapBnd": zero, "CapAmb": zero, "CapInh": zero},
-		Environ:     []string{"PATH=/usr/bin", "PWD=/", "HOME=/tmp"},
+		Environ:     []string{"PATH=/usr/bin", "PWD=/", "HOME=/tmp", "GODEBUG=asyncpreemptoff=1"},
 		ProcOwner:   65534,
 		OverflowUID: 65534,
+		Plan:        SeccompPlan{HostFilters: 0},
 	}
 }
 
@@ -49,7 +50,8 @@ func TestEvaluateAllPass(t *testing.T) {
 		{"capabilities", true, "none"},
 		{"host identity", true, "uid 999 in the sandbox is not host root (bwrap ran as " + host + ")"},
 		{"kernel settings", true, "nothing writable under /proc (outside processes) or /sys"},
-		{"environment", true, "exactly the profile's 2 variables; the host's are absent"},
+		{"environment", true, "exactly the profile's 2 variables and the probe's GODEBUG=asyncpreemptoff=1; the host's are absent"},
+		{"seccomp", true, "no filter (Seccomp: 0)"},
 	}
 	got := Evaluate(testProfile(), goodFacts(), host)
 	if diff := cmp.Diff(got, want); diff != "" {
@@ -139,18 +141,75 @@ func TestEvaluateChecks(t *testing.T) {
 			f.Writable, f.WritableSome = 7, []string{"/proc/sys/kernel/hostname", "/sys/kernel/mm"}
 		}, Check{"kernel settings", false, "7 files WRITABLE under /proc and /sys, e.g. /proc/sys/kernel/hostname, /sys/kernel/mm"}},
 		// environment
-		{"exact, in any order", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"HOME=/tmp", "PATH=/usr/bin"} },
-			Check{"environment", true, "exactly the profile's 2 variables; the host's are absent"}},
+		{"exact, in any order", func(_ *profile.Profile, f *Facts) {
+			f.Environ = []string{"GODEBUG=asyncpreemptoff=1", "HOME=/tmp", "PATH=/usr/bin"}
+		}, Check{"environment", true, "exactly the profile's 2 variables and the probe's GODEBUG=asyncpreemptoff=1; the host's are absent"}},
 		{"canary leaked", func(_ *profile.Profile, f *Facts) { f.Environ = append(f.Environ, Canary+"=leaked") },
 			Check{"environment", false, "the host's environment leaks in (SHANNOT_VERIFY_CANARY seen)"}},
 		{"extra variable", func(_ *profile.Profile, f *Facts) { f.Environ = append(f.Environ, "TERM=xterm") },
-			Check{"environment", false, `got ["HOME=/tmp" "PATH=/usr/bin" "TERM=xterm"], want exactly the profile's ["HOME=/tmp" "PATH=/usr/bin"]`}},
-		{"missing variable", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/usr/bin"} },
-			Check{"environment", false, `got ["PATH=/usr/bin"], want exactly the profile's ["HOME=/tmp" "PATH=/usr/bin"]`}},
-		{"wrong value", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/bin", "HOME=/tmp"} },
-			Check{"environment", false, `got ["HOME=/tmp" "PATH=/bin"], want exactly the profile's ["HOME=/tmp" "PATH=/usr/bin"]`}},
+			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "TERM=xterm"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
+		{"missing variable", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/usr/bin", "GODEBUG=asyncpreemptoff=1"} },
+			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "PATH=/usr/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
+		{"wrong value", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/bin", "HOME=/tmp", "GODEBUG=asyncpreemptoff=1"} },
+			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
 		{"PWD the profile sets is compared", func(p *profile.Profile, f *Facts) { p.Environment["PWD"] = "/tmp" },
-			Check{"environment", false, `got ["HOME=/tmp" "PATH=/usr/bin" "PWD=/"], want exactly the profile's ["HOME=/tmp" "PATH=/usr/bin" "PWD=/tmp"]`}},
+			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "PWD=/"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "PWD=/tmp"]`}},
+		// The probe's GODEBUG is accounted for exactly: missing, or with
+		// anything else in it, is not the profile's environment.
+		{"the probe's GODEBUG missing", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/usr/bin", "HOME=/tmp"} },
+			Check{"environment", false, `got ["HOME=/tmp" "PATH=/usr/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
+		{"a GODEBUG from the host", func(_ *profile.Profile, f *Facts) {
+			f.Environ = []string{"PATH=/usr/bin", "HOME=/tmp", "GODEBUG=asyncpreemptoff=1,madvdontneed=1"}
+		}, Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1,madvdontneed=1" "HOME=/tmp" "PATH=/usr/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
+		{"the profile's GODEBUG, with the probe's added", func(p *profile.Profile, f *Facts) {
+			p.Environment["GODEBUG"] = "madvdontneed=1"
+			f.Environ = []string{"PATH=/usr/bin", "HOME=/tmp", "GODEBUG=madvdontneed=1,asyncpreemptoff=1"}
+		}, Check{"environment", true, "exactly the profile's 3 variables and the probe's GODEBUG=madvdontneed=1,asyncpreemptoff=1; the host's are absent"}},
+		{"the profile's GODEBUG without the probe's", func(p *profile.Profile, f *Facts) {
+			p.Environment["GODEBUG"] = "madvdontneed=1"
+			f.Environ = []string{"PATH=/usr/bin", "HOME=/tmp", "GODEBUG=madvdontneed=1"}
+		}, Check{"environment", false, `got ["GODEBUG=madvdontneed=1" "HOME=/tmp" "PATH=/usr/bin"], want exactly the profile's ["GODEBUG=madvdontneed=1,asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
+		// seccomp
+		{"no filter", func(_ *profile.Profile, f *Facts) {}, Check{"seccomp", true, "no filter (Seccomp: 0)"}},
+		{"no filter of the profile's, shannot's own", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters, f.Plan.HostFilters = 2, 1, 1
+		}, Check{"seccomp", true, "no filter of the profile's; shannot's own 1 filter, inherited (Seccomp: 2)"}},
+		{"no filter of the profile's, but one more", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters, f.Plan.HostFilters = 2, 2, 1
+		}, Check{"seccomp", false, "the profile has no filter, but the sandbox shows Seccomp: 2 with 2 filters, shannot 1"}},
+		{"no filter, state unreadable", func(_ *profile.Profile, f *Facts) { f.Seccomp = -1 },
+			Check{"seccomp", true, "no filter of the profile's (the sandbox's seccomp state is unreadable)"}},
+		{"filter in force, verdicts as planned", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters = 2, 1
+			f.Plan = SeccompPlan{Source: "p.json", Verdicts: []Verdict{{"getpid", "ok"}, {"faccessat2", "EPERM"}, {"uname", "ok"}, {"openat2", "ENOSYS"}}}
+			f.Calls = map[string]string{"getpid": "ok", "faccessat2": "EPERM", "uname": "ok", "openat2": "ENOSYS"}
+		}, Check{"seccomp", true, "in force (Seccomp: 2, 1 filter); 4 verdicts seen as the filter gives them: 2 allowed calls succeeded, denied: faccessat2 EPERM, openat2 ENOSYS"}},
+		{"filter in force, nothing to check", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters, f.Plan = 2, 1, SeccompPlan{Source: "p.json"}
+		}, Check{"seccomp", true, "in force (Seccomp: 2, 1 filter); none of the probe's calls can be checked under it"}},
+		{"filter not in force", func(_ *profile.Profile, f *Facts) {
+			f.Plan = SeccompPlan{Source: "p.json", Verdicts: []Verdict{{"getpid", "ok"}}}
+			f.Calls = map[string]string{"getpid": "ok"}
+		}, Check{"seccomp", false, "the filter is NOT in force: Seccomp: 0 in the sandbox, want 2"}},
+		{"one filter too few: shannot's own only", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters = 2, 1
+			f.Plan = SeccompPlan{Source: "p.json", HostFilters: 1}
+		}, Check{"seccomp", false, "1 filter in the sandbox, want 2 (shannot's own 1 and the profile's)"}},
+		{"filter count unknown (old kernel)", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters = 2, -1
+			f.Plan = SeccompPlan{Source: "p.json", Verdicts: []Verdict{{"getpid", "ok"}}}
+			f.Calls = map[string]string{"getpid": "ok"}
+		}, Check{"seccomp", true, "in force (Seccomp: 2, -1 filters); 1 verdict seen as the filter gives them: 1 allowed call succeeded"}},
+		{"a denial the kernel does not make", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters = 2, 1
+			f.Plan = SeccompPlan{Source: "p.json", Verdicts: []Verdict{{"getpid", "ok"}, {"faccessat2", "EPERM"}}}
+			f.Calls = map[string]string{"getpid": "ok", "faccessat2": "ok"}
+		}, Check{"seccomp", false, "in force (Seccomp: 2, 1 filter), but the kernel's verdicts DIFFER from the filter's: faccessat2 got ok, the filter gives EPERM"}},
+		{"an allowed call denied, another not made", func(_ *profile.Profile, f *Facts) {
+			f.Seccomp, f.SeccompFilters = 2, 1
+			f.Plan = SeccompPlan{Source: "p.json", Verdicts: []Verdict{{"getpid", "ok"}, {"uname", "ok"}}}
+			f.Calls = map[string]string{"getpid": "EPERM"}
+		}, Check{"seccomp", false, "in force (Seccomp: 2, 1 filter), but the kernel's verdicts DIFFER from the filter's: getpid got EPERM, the filter gives ok; uname got not made, the filter gives ok"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f := testProfile(), goodFacts()

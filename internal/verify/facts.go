@@ -37,6 +37,17 @@ type Facts struct {
 	// "unix" (AF_UNIX, SOCK_STREAM) and "netlink" (AF_NETLINK,
 	// NETLINK_ROUTE): "ok" or an errno's name.
 	Sockets map[string]string `json:"sockets"`
+	// Seccomp is the Seccomp line of /proc/self/status inside (0 none,
+	// 2 a filter), SeccompFilters its Seccomp_filters line (how many
+	// filters are stacked); -1 when unreadable.
+	Seccomp        int `json:"seccomp"`
+	SeccompFilters int `json:"seccomp_filters"`
+	// Calls is what each call the probe was asked to make (a label of
+	// probeCalls) gave: "ok" or an errno's name.
+	Calls map[string]string `json:"calls,omitempty"`
+	// Plan is set by Run: what the filter was to do, for the seccomp
+	// check.
+	Plan SeccompPlan `json:"-"`
 	// Failed is set by Run when the probe did not run or said nothing
 	// it could read; Evaluate then reports only that.
 	Failed string `json:"-"`

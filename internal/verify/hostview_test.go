@@ -39,7 +39,8 @@ func TestEvaluateHostView(t *testing.T) {
 		{"capabilities", true, "none"},
 		{"host identity", true, "uid 999 in the sandbox is not host root (bwrap ran as " + host + ")"},
 		{"kernel settings", true, "nothing writable under /proc (outside processes) or /sys"},
-		{"environment", true, "exactly the profile's 2 variables; the host's are absent"},
+		{"environment", true, "exactly the profile's 2 variables and the probe's GODEBUG=asyncpreemptoff=1; the host's are absent"},
+		{"seccomp", true, "no filter (Seccomp: 0)"},
 		{"host processes", true, "pid 1 is the host's systemd, and refused: kill EPERM, environ EACCES, mem EACCES, root EACCES"},
 		{"host sockets", true, "only netlink reads: AF_INET EPERM, AF_UNIX EPERM, AF_NETLINK ok"},
 	}

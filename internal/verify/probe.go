@@ -26,14 +26,30 @@ const ProbeCommand = "__probe"
 const WriteFlag = "write"
 
 // Probe collects the facts inside the sandbox it runs in: it tries to
-// write to each of writes, and reads the network interfaces, its
-// capabilities, its environment, /proc's owner and what it may write
-// under /proc and /sys. It changes nothing it finds: a file it creates
-// to test a directory is removed again.
-func Probe(writes []string) (*Facts, error) {
+// write to each of writes, makes each of calls (labels of probeCalls),
+// and reads the network interfaces, its capabilities and seccomp state,
+// its environment, /proc's owner and what it may write under /proc and
+// /sys. It changes nothing it finds: a file it creates to test a
+// directory is removed again.
+//
+// It uses no call a filter may deny without a fallback where the
+// operation itself can be tried: whether a file may be written is seen
+// by opening it for writing, not by faccessat2.
+func Probe(writes, calls []string) (*Facts, error) {
 	facts := &Facts{UID: os.Getuid(), Writes: map[string]string{}, Environ: os.Environ(), Caps: map[string]string{}}
 	for _, p := range writes {
 		facts.Writes[p] = tryWrite(p)
+	}
+	for _, label := range calls {
+		if facts.Calls == nil {
+			facts.Calls = map[string]string{}
+		}
+		c, ok := findCall(label)
+		if !ok {
+			facts.Calls[label] = "unknown call"
+			continue
+		}
+		facts.Calls[label] = errnoName(c.do())
 	}
 	ifaces, err := net.Interfaces()
 	if err != nil {
@@ -43,9 +59,16 @@ func Probe(writes []string) (*Facts, error) {
 		facts.Interfaces = append(facts.Interfaces, i.Name)
 	}
 	sort.Strings(facts.Interfaces)
-	if err := readCaps(facts.Caps); err != nil {
+	status, err := readStatus("/proc/self/status")
+	if err != nil {
 		return nil, err
 	}
+	for k, v := range status {
+		if strings.HasPrefix(k, "Cap") {
+			facts.Caps[k] = v
+		}
+	}
+	facts.Seccomp, facts.SeccompFilters = statusInt(status, "Seccomp"), statusInt(status, "Seccomp_filters")
 	facts.ProcOwner = -1
 	if st, err := os.Stat("/proc"); err == nil {
 		facts.ProcOwner = int(st.Sys().(*syscall.Stat_t).Uid)
@@ -83,7 +106,7 @@ func errnoName(err error) string {
 	}
 	var errno unix.Errno
 	if errors.As(err, &errno) {
-		return unix.ErrnoName(errno)
+		return errnoString(errno)
 	}
 	return err.Error()
 }
@@ -129,27 +152,42 @@ func tryWrite(p string) string {
 	return "ok"
 }
 
-// readCaps reads the Cap* lines of /proc/self/status into into.
-func readCaps(into map[string]string) error {
-	f, err := os.Open("/proc/self/status")
+// readStatus reads a /proc/PID/status file: its lines by key.
+func readStatus(path string) (map[string]string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
+	lines := map[string]string{}
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		k, v, ok := strings.Cut(s.Text(), ":")
-		if ok && strings.HasPrefix(k, "Cap") {
-			into[k] = strings.TrimSpace(v)
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok {
+			lines[k] = strings.TrimSpace(v)
 		}
 	}
-	return s.Err()
+	return lines, s.Err()
+}
+
+// statusInt is a number in a status file's lines, -1 when it is not
+// there (Seccomp_filters is new in Linux 5.9).
+func statusInt(lines map[string]string, key string) int {
+	n, err := strconv.Atoi(lines[key])
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // countWritable walks roots and counts the files and directories this
-// process may write (access(2) with the effective ids: a read-only mount
-// answers EROFS), leaving out /proc's per-process directories, which are
-// the sandbox's own.
+// process may write, leaving out /proc's per-process directories, which
+// are the sandbox's own. A regular file is opened for writing (and
+// closed unwritten: a read-only mount answers EROFS, a file's mode
+// EACCES); a directory is asked with plain faccessat(2) and the real
+// ids, which are the effective ones in the sandbox (faccessat2, which
+// unix.Faccessat tries first when given AT_EACCESS, is denied by many
+// filters without a fallback the kernel makes, and x/sys's emulation
+// of it misses read-only mounts).
 func countWritable(roots ...string) (n int, some []string) {
 	for _, root := range roots {
 		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -162,7 +200,7 @@ func countWritable(roots ...string) (n int, some []string) {
 			if d.Type()&fs.ModeSymlink != 0 {
 				return nil
 			}
-			if unix.Faccessat(unix.AT_FDCWD, p, unix.W_OK, unix.AT_EACCESS) == nil {
+			if writable(p, d) {
 				n++
 				if len(some) < 5 {
 					some = append(some, p)
@@ -172,6 +210,23 @@ func countWritable(roots ...string) (n int, some []string) {
 		})
 	}
 	return n, some
+}
+
+// writable says whether p, found as d in a walk, may be written: see
+// countWritable. Other kinds of files (sockets, devices) are not tried.
+func writable(p string, d fs.DirEntry) bool {
+	switch {
+	case d.IsDir():
+		return unix.Faccessat(unix.AT_FDCWD, p, unix.W_OK, 0) == nil
+	case d.Type().IsRegular():
+		fd, err := unix.Open(p, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return false
+		}
+		unix.Close(fd)
+		return true
+	}
+	return false
 }
 
 func isPID(name string) bool {

@@ -27,7 +27,7 @@ func TestProbeWrites(t *testing.T) {
 	missing := filepath.Join(tmp, "no", "such")
 	t.Setenv("SHANNOT_PROBE_TEST", "x")
 
-	f, err := Probe([]string{dir, file, missing})
+	f, err := Probe([]string{dir, file, missing}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +64,8 @@ func TestProbeWrites(t *testing.T) {
 }
 
 func TestProbeArgv(t *testing.T) {
-	got := probeArgv(4, []string{"/usr", "/tmp/a,b"})
-	want := []string{"/proc/self/fd/4", "__probe", "--write", "/usr", "--write", "/tmp/a,b"}
+	got := probeArgv(4, []string{"/usr", "/tmp/a,b"}, []string{"getpid", "socket(AF_INET)"})
+	want := []string{"/proc/self/fd/4", "__probe", "--write", "/usr", "--write", "/tmp/a,b", "--syscall", "getpid", "--syscall", "socket(AF_INET)"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("(-got +want):\n%s", diff)
 	}

@@ -9,13 +9,15 @@ import (
 	"os"
 	"os/user"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/shannot-project/shannot/internal/bug"
 	"github.com/shannot-project/shannot/internal/identity"
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/sandbox"
+	"github.com/shannot-project/shannot/pkg/seccomp"
 )
 
 // Run runs the probe inside p's sandbox, built as cfg says, and returns
@@ -46,10 +48,35 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	}
 	defer sb.Close()
 	host = bwrapUser(sb.Identity) // a uid leased for the run, when the profile shares the host's processes
+	plan := SeccompPlan{HostFilters: -1}
+	if own, err := readStatus("/proc/self/status"); err == nil {
+		plan.HostFilters = statusInt(own, "Seccomp_filters")
+	}
+	var hazards []seccomp.Hazard
+	if sb.Filter != nil {
+		plan.Source = sb.Filter.Source
+		prog, err := seccomp.Decode(sb.Filter.Program)
+		if err != nil {
+			return nil, "", fmt.Errorf("seccomp filter %s: %w", sb.Filter.Source, err)
+		}
+		if plan.Verdicts, err = PlanVerdicts(prog, seccomp.ThisHost()); err != nil {
+			return nil, "", err
+		}
+		if hazards, err = seccomp.Hazards(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
+			return nil, "", err
+		}
+	}
 	var out, errOut bytes.Buffer
 	l := sb.Launch(sandbox.Streams{Stdout: &out, Stderr: &errOut}, launch.Limits{Timeout: time.Minute, MaxOutput: 1 << 20})
 	selfFD := l.AddFile(self)
-	l.Argv = probeArgv(selfFD, writeTargets(p))
+	var calls []string
+	for _, v := range plan.Verdicts {
+		calls = append(calls, v.Call)
+	}
+	l.Argv = probeArgv(selfFD, writeTargets(p), calls)
+	if l.Args, err = withSetenv(l.Args, probeVar, ProbeGODEBUG(p)); err != nil {
+		return nil, "", err
+	}
 	l.Env = []string{Canary + "=leaked"}
 	status, err := l.Run(ctx)
 	if err != nil {
@@ -60,18 +87,50 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	}
 	facts = &Facts{}
 	if status.ExitCode != 0 || json.Unmarshal(out.Bytes(), facts) != nil {
-		return &Facts{Failed: fmt.Sprintf("probe exited %d: %s", status.ExitCode,
-			strings.TrimSpace(errOut.String()))}, host, nil
+		return &Facts{Failed: probeDied(status.ExitCode, errOut.String(), hazards)}, host, nil
 	}
+	facts.Plan = plan
 	return facts, host, nil
 }
 
+// probeVar is the one variable the probe gets besides the profile's.
+const probeVar = "GODEBUG"
+
+// ProbeGODEBUG is the GODEBUG the probe runs with in p's sandbox: the
+// profile's own, if any, with asyncpreemptoff=1 added. Without it the Go
+// runtime preempts a long-running goroutine with a signal (SIGURG) whose
+// handler must return through rt_sigreturn, and a filter that denies
+// rt_sigreturn (the original guide's does) kills the probe at a moment
+// of the scheduler's choosing. The environment check expects exactly
+// this value.
+func ProbeGODEBUG(p *profile.Profile) string {
+	if v := p.Environment[probeVar]; v != "" {
+		return v + ",asyncpreemptoff=1"
+	}
+	return "asyncpreemptoff=1"
+}
+
+// withSetenv sets a variable for the command: bwrap's options args,
+// which end with "--", with --setenv NAME VALUE put before it (after
+// the profile's own, which it overrides).
+func withSetenv(args []string, name, value string) ([]string, error) {
+	if len(args) == 0 || args[len(args)-1] != "--" {
+		return nil, bug.Errorf("bwrap's options do not end with --: %q", args)
+	}
+	out := append([]string(nil), args[:len(args)-1]...)
+	return append(out, option.Setenv, name, value, "--"), nil
+}
+
 // probeArgv is the probe's command line inside the sandbox: the binary
-// on descriptor fd, ProbeCommand, and WriteFlag once per target.
-func probeArgv(fd int, targets []string) []string {
+// on descriptor fd, ProbeCommand, WriteFlag once per target and
+// CallFlag once per call.
+func probeArgv(fd int, targets, calls []string) []string {
 	argv := []string{fmt.Sprintf("/proc/self/fd/%d", fd), ProbeCommand}
 	for _, t := range targets {
 		argv = append(argv, "--"+WriteFlag, t)
+	}
+	for _, c := range calls {
+		argv = append(argv, "--"+CallFlag, c)
 	}
 	return argv
 }
