@@ -150,7 +150,9 @@ func TestEvaluateChecks(t *testing.T) {
 			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "TERM=xterm"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
 		{"missing variable", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/usr/bin", "GODEBUG=asyncpreemptoff=1"} },
 			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "PATH=/usr/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
-		{"wrong value", func(_ *profile.Profile, f *Facts) { f.Environ = []string{"PATH=/bin", "HOME=/tmp", "GODEBUG=asyncpreemptoff=1"} },
+		{"wrong value", func(_ *profile.Profile, f *Facts) {
+			f.Environ = []string{"PATH=/bin", "HOME=/tmp", "GODEBUG=asyncpreemptoff=1"}
+		},
 			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/bin"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin"]`}},
 		{"PWD the profile sets is compared", func(p *profile.Profile, f *Facts) { p.Environment["PWD"] = "/tmp" },
 			Check{"environment", false, `got ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "PWD=/"], want exactly the profile's ["GODEBUG=asyncpreemptoff=1" "HOME=/tmp" "PATH=/usr/bin" "PWD=/tmp"]`}},
