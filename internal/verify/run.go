@@ -52,6 +52,7 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	if own, err := readStatus("/proc/self/status"); err == nil {
 		plan.HostFilters = statusInt(own, "Seccomp_filters")
 	}
+	var runtime []string
 	var hazards []seccomp.Hazard
 	if sb.Filter != nil {
 		plan.Source = sb.Filter.Source
@@ -60,6 +61,9 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 			return nil, "", fmt.Errorf("seccomp filter %s: %w", sb.Filter.Source, err)
 		}
 		if plan.Verdicts, err = PlanVerdicts(prog, seccomp.ThisHost()); err != nil {
+			return nil, "", err
+		}
+		if runtime, err = RuntimeDenials(prog, seccomp.ThisHost()); err != nil {
 			return nil, "", err
 		}
 		if hazards, err = seccomp.Hazards(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
@@ -87,7 +91,7 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	}
 	facts = &Facts{}
 	if status.ExitCode != 0 || json.Unmarshal(out.Bytes(), facts) != nil {
-		return &Facts{Failed: probeDied(status.ExitCode, errOut.String(), hazards)}, host, nil
+		return &Facts{Failed: probeDied(status.ExitCode, errOut.String(), runtime, hazards)}, host, nil
 	}
 	facts.Plan = plan
 	return facts, host, nil

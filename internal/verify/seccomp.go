@@ -160,11 +160,50 @@ func checkSeccomp(f *Facts) Check {
 	return ck
 }
 
+// runtimeCalls are calls whose failure the Go runtime (the probe's, built
+// without cgo) does not survive: it throws "sigaction failed" and the
+// like, or crashes on purpose, with arguments much like these. Threads
+// are made with clone and these flags (CLONE_VM|CLONE_FS|CLONE_FILES|
+// CLONE_SIGHAND|CLONE_SYSVSEM|CLONE_THREAD).
+var runtimeCalls = []struct {
+	name string
+	args [6]uint64
+}{
+	{"arch_prctl", [6]uint64{0x1002}}, // ARCH_SET_FS
+	{"mmap", [6]uint64{0, 0x40000, unix.PROT_READ | unix.PROT_WRITE, unix.MAP_PRIVATE | unix.MAP_ANONYMOUS, ^uint64(0)}},
+	{"rt_sigaction", [6]uint64{uint64(unix.SIGURG), 0x1000, 0, 8}},
+	{"rt_sigprocmask", [6]uint64{unix.SIG_SETMASK, 0x1000, 0x2000, 8}},
+	{"sigaltstack", [6]uint64{0x1000, 0}},
+	{"clone", [6]uint64{0x50f00, 0x1000}},
+}
+
+// RuntimeDenials names the calls of runtimeCalls that prog denies on
+// host's architecture, with the verdict: "rt_sigaction ERRNO(EPERM)".
+func RuntimeDenials(prog *seccomp.Program, host seccomp.Host) ([]string, error) {
+	var out []string
+	for _, rc := range runtimeCalls {
+		c, err := seccomp.NewCall(rc.name, host.Arch)
+		if err != nil {
+			continue
+		}
+		c.Args = rc.args
+		ret, err := prog.Run(c)
+		if err != nil {
+			return nil, fmt.Errorf("simulating %s: %w", rc.name, err)
+		}
+		if a := seccomp.ActionFromRet(ret); !a.Permits() {
+			out = append(out, rc.name+" "+a.String())
+		}
+	}
+	return out, nil
+}
+
 // probeDied is Facts.Failed for a probe that exited with code and
 // stderr: the first line of what it said (a Go runtime's dump is a
-// hundred lines), and the calls the filter denies that break some
-// programs, which it may have needed.
-func probeDied(code int, stderr string, hazards []seccomp.Hazard) string {
+// hundred lines), the calls the filter denies that the Go runtime does
+// not survive (runtime, from RuntimeDenials), and those that break some
+// programs (hazards), which it may have needed.
+func probeDied(code int, stderr string, runtime []string, hazards []seccomp.Hazard) string {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	msg := fmt.Sprintf("probe exited %d", code)
 	if lines[0] != "" {
@@ -179,6 +218,9 @@ func probeDied(code int, stderr string, hazards []seccomp.Hazard) string {
 		if hs := slices.DeleteFunc(slices.Clone(hazards), func(h seccomp.Hazard) bool { return h.Call != "clone3" && h.Call != "clone" }); len(hs) > 0 {
 			hazards = hs
 		}
+	}
+	if len(runtime) > 0 {
+		msg += "; the filter denies what the Go runtime needs: " + strings.Join(runtime, ", ")
 	}
 	if len(hazards) > 0 {
 		var calls []string

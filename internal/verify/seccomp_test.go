@@ -158,21 +158,24 @@ func TestProbeDied(t *testing.T) {
 		name    string
 		code    int
 		stderr  string
+		runtime []string
 		hazards []seccomp.Hazard
 		want    string
 	}{
-		{"a Go dump: one line of it, and the call", 2, dump, []seccomp.Hazard{rtSigreturn, clone3},
+		{"a Go dump: one line of it, and the call", 2, dump, nil, []seccomp.Hazard{rtSigreturn, clone3},
 			"probe exited 2: runtime/cgo: pthread_create failed: Operation not permitted (4 more lines left out); the filter gives clone3 ERRNO(EPERM) on x86_64, which it may need"},
-		{"other deaths name every hazard", 133, "SIGTRAP: trace trap\nPC=0x1\n", []seccomp.Hazard{rtSigreturn, clone3},
+		{"other deaths name every hazard", 133, "SIGTRAP: trace trap\nPC=0x1\n", nil, []seccomp.Hazard{rtSigreturn, clone3},
 			"probe exited 133: SIGTRAP: trace trap (1 more lines left out); the filter gives rt_sigreturn ERRNO(EPERM), clone3 ERRNO(EPERM) on x86_64, which it may need"},
-		{"pthread_create, but no thread hazard", 2, dump, []seccomp.Hazard{rtSigreturn},
+		{"pthread_create, but no thread hazard", 2, dump, nil, []seccomp.Hazard{rtSigreturn},
 			"probe exited 2: runtime/cgo: pthread_create failed: Operation not permitted (4 more lines left out); the filter gives rt_sigreturn ERRNO(EPERM) on x86_64, which it may need"},
-		{"one line, no filter", 1, "shannot: listing network interfaces: boom\n", nil,
+		{"one line, no filter", 1, "shannot: listing network interfaces: boom\n", nil, nil,
 			"probe exited 1: shannot: listing network interfaces: boom"},
-		{"silent", 0, "", nil, "probe exited 0"},
+		{"silent", 0, "", nil, nil, "probe exited 0"},
+		{"the runtime's calls denied", 2, "fatal error: sigaction failed\n\ngoroutine 1 gp=0x1 m=0 [running]:\n", []string{"rt_sigaction ERRNO(EPERM)"}, nil,
+			"probe exited 2: fatal error: sigaction failed (2 more lines left out); the filter denies what the Go runtime needs: rt_sigaction ERRNO(EPERM)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := probeDied(tc.code, tc.stderr, tc.hazards)
+			got := probeDied(tc.code, tc.stderr, tc.runtime, tc.hazards)
 			if got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
@@ -180,6 +183,20 @@ func TestProbeDied(t *testing.T) {
 				t.Errorf("more than one line: %q", got)
 			}
 		})
+	}
+}
+
+func TestRuntimeDenials(t *testing.T) {
+	needAmd64(t)
+	prog := program(t, map[uintptr]uint32{
+		unix.SYS_RT_SIGACTION: 0x00050000 | uint32(unix.EPERM),
+		unix.SYS_SIGALTSTACK:  0x80000000,
+		unix.SYS_GETPID:       0x00050000 | uint32(unix.EPERM), // not the runtime's
+	})
+	got, err := RuntimeDenials(prog, seccomp.Host{Arch: "SCMP_ARCH_X86_64", GoArch: "amd64"})
+	want := []string{"rt_sigaction ERRNO(EPERM)", "sigaltstack KILL_PROCESS"}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("got %q, %v; want %q", got, err, want)
 	}
 }
 
