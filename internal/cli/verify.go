@@ -19,8 +19,11 @@ tmpfs accepts one; only loopback networking exists (when the network is
 isolated); the command holds no capabilities; it is not host root (its uid
 in the sandbox maps to an ordinary host uid); nothing under /proc (outside
 the processes' own directories) or /sys is writable; the environment is
-exactly the profile's. Prints a table of checks and exits 0 only when all pass, 1 when
-one fails, 125 when the sandbox cannot be set up at all.
+exactly the profile's (and the probe's own GODEBUG=asyncpreemptoff=1); the
+profile's seccomp filter is in force and harmless calls made inside get the
+verdicts the filter gives them, or there is no filter. Prints a table of
+checks and exits 0 only when all pass, 1 when one fails, 125 when the
+sandbox cannot be set up at all.
 
 Examples:
    shannot verify

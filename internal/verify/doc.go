@@ -8,10 +8,23 @@
 // bwrap as a descriptor and runs it inside as the hidden command
 // ProbeCommand, with a canary variable in bwrap's environment. Inside,
 // Probe tries to write to every read-only bind whose source exists and
-// to every tmpfs, and reads the network interfaces, the capability sets
-// of /proc/self/status, the environment, the owner of /proc, and what it
+// to every tmpfs, makes the calls Run chose (CallFlag), and reads the
+// network interfaces, the capability sets and seccomp state of
+// /proc/self/status, the environment, the owner of /proc, and what it
 // may write under /proc (outside the processes' own directories) and
 // /sys. It prints these Facts as JSON; Run reads them back.
+//
+// # Under a seccomp filter
+//
+// The probe is a Go program, and must run under any filter under which
+// commands run. It gets GODEBUG=asyncpreemptoff=1, so that the runtime
+// preempts no goroutine with a signal (a filter without rt_sigreturn
+// kills a process whose handler returns), and it checks writability by
+// opening files, not with faccessat2, which filters deny without a
+// fallback. Run simulates its calls under the filter first (seccomp's
+// Program.Run): PlanVerdicts picks the harmless calls of probeCalls
+// whose verdict the probe can see, and a probe that dies anyway is one
+// line naming what the filter denies that the Go runtime needs.
 //
 // Evaluate turns the Facts into Checks, one line each of `shannot
 // verify`'s table:
@@ -23,7 +36,11 @@
 //	capabilities       every set is empty
 //	host identity      /proc is not owned by the probe's own uid
 //	kernel settings    nothing writable under /proc or /sys
-//	environment        exactly the profile's variables; no canary
+//	environment        exactly the profile's variables and the probe's
+//	                   GODEBUG (ProbeGODEBUG); no canary
+//	seccomp            no filter, or the profile's in force (Seccomp: 2,
+//	                   one filter more than shannot's own) and the
+//	                   simulator's verdicts seen for real (PlanVerdicts)
 //
 // Evaluate is pure and table-tested; Probe and Run touch the machine
 // and are exercised by the integration suite (verify of every shipped

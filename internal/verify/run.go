@@ -25,7 +25,9 @@ import (
 // process's own executable, run as ProbeCommand: it is handed to bwrap as
 // an open descriptor and executed through /proc/self/fd, so the profile
 // needs no extra bind for it. The probe tries to write to every
-// read-only bind whose source exists and to every tmpfs.
+// read-only bind whose source exists and to every tmpfs, and makes the
+// calls PlanVerdicts chose under the profile's filter; the returned
+// Facts carry the plan for Evaluate.
 //
 // An error means the sandbox could not be set up or run at all; bwrap's
 // own words are then copied to stderr (nil drops them). A probe that ran
