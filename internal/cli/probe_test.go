@@ -35,3 +35,20 @@ func TestProbeWritePathWithComma(t *testing.T) {
 		t.Errorf("writes (-got +want):\n%s", diff)
 	}
 }
+
+// --syscall names one call a time, which the probe makes and reports.
+func TestProbeCalls(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	app := New(Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+	if err := app.Run([]string{"shannot", probeName, "--" + verify.CallFlag, "getpid", "--" + verify.CallFlag, "socket(AF_UNIX)", "--" + verify.CallFlag, "no_such"}); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var facts verify.Facts
+	if err := json.Unmarshal(stdout.Bytes(), &facts); err != nil {
+		t.Fatalf("probe output is not its facts: %v\n%s", err, stdout.String())
+	}
+	want := map[string]string{"getpid": "ok", "socket(AF_UNIX)": "ok", "no_such": "unknown call"}
+	if diff := cmp.Diff(facts.Calls, want); diff != "" {
+		t.Errorf("calls (-got +want):\n%s", diff)
+	}
+}
