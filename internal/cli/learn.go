@@ -1,15 +1,9 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -18,7 +12,7 @@ import (
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/audit"
 	"github.com/shannot-project/shannot/internal/invoker"
-	"github.com/shannot-project/shannot/internal/systrace"
+	"github.com/shannot-project/shannot/internal/traced"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -142,8 +136,8 @@ func seccompLearn(c *cli.Context) (err error) {
 		return &usageError{msg: fmt.Sprintf("the base policy is %s itself, which denies whatever it has not learned: give --base with the policy it was learned within, or --no-base", out)}
 	}
 	baseName, baseFilter := "", (*seccomp.Filter)(nil)
-	if !c.Bool(flagNoBase) && sb.Filter != nil && sb.Filter.Source != noBase {
-		baseName, baseFilter = sb.Filter.Source, policyFilter(who, sb.Filter)
+	if !c.Bool(flagNoBase) && sb.Filter != nil && sb.Filter.Source != traced.NoBase {
+		baseName, baseFilter = sb.Filter.Source, traced.PolicyFilter(who.Opener(), sb.Filter)
 		rec.Filter, rec.FilterSHA256 = sb.Filter.Source, sb.Filter.SHA256
 	}
 	if who.Privileged() {
@@ -152,58 +146,20 @@ func seccompLearn(c *cli.Context) (err error) {
 		writeAudit(c, start)
 	}
 
-	prog, err := seccomp.Decode(sb.Filter.Program)
-	if err != nil {
-		return &seccomp.Error{File: sb.Filter.Source, Err: err}
-	}
-	in, err := seccomp.Instrument(prog, seccomp.Everything)
-	if err != nil {
-		return &seccomp.Error{File: sb.Filter.Source, Err: fmt.Errorf("seccomp learn: %w", err)}
-	}
-	program := in.Program
-	var known map[string][]int32
-	if previous != nil && (baseFilter != nil || baseName == "") {
-		arches := prog.Architectures()
-		if len(arches) == 0 { // no base: a lone "ret ALLOW"
-			arches = []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}
-		}
-		known = seccomp.KnownCalls(previous, baseFilter, arches)
-		if program, err = seccomp.WithPrologue(program, known); err != nil {
-			return err
-		}
-	}
-	mem, err := seccomp.MemFile("shannot-learn.bpf", program)
-	if err != nil {
-		return err
-	}
-	defer mem.Close()
-
-	l := newLearner(in)
-	l.prologue = len(known["SCMP_ARCH_X86_64"])+len(known["SCMP_ARCH_X86"]) > 0
 	stdout := c.App.Writer
 	if out == "-" {
 		stdout = c.App.ErrWriter
 	}
 	limits := launch.Limits{Timeout: durationOf(c, flagTimeout)}
-	run := sb.Launch(sandbox.Streams{Stdin: c.App.Reader, Stdout: stdout, Stderr: c.App.ErrWriter}, limits)
-	if len(run.Files) == 0 || run.Files[sandbox.FilterFD-launch.FirstFD] != sb.Filter.File {
-		return fmt.Errorf("seccomp learn: the filter is not on descriptor %d", sandbox.FilterFD)
-	}
-	run.Files[sandbox.FilterFD-launch.FirstFD] = mem
-	run.ForwardSignals = true
-	run.Tracer = l.tracer()
-	status, err := run.Run(context.Background())
+	learned, err := traced.Learn(sb, sandbox.Streams{Stdin: c.App.Reader, Stdout: stdout, Stderr: c.App.ErrWriter}, limits,
+		traced.LearnOptions{Base: baseFilter, BaseName: baseName, Previous: previous, Out: out, Seccomp: who.SeccompOptions()})
 	if err != nil {
 		return err
 	}
-
-	policy, err := seccomp.Learned(l.obs, seccomp.LearnOptions{Base: baseFilter, BaseName: baseName, Native: seccomp.ThisHost().Arch, Command: argv, Previous: previous})
-	if err != nil {
-		return err
+	for _, w := range learned.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", w)
 	}
-	if err := verifyLearned(c, who, out, policy, l.obs); err != nil {
-		return err
-	}
+	policy, status := learned.Policy, learned.Status
 	if out == "-" {
 		if _, err := c.App.Writer.Write(policy); err != nil {
 			return err
@@ -211,15 +167,12 @@ func seccompLearn(c *cli.Context) (err error) {
 	} else if err := seccomp.WriteFile(out, policy); err != nil {
 		return outError(out, err)
 	}
-	fmt.Fprintln(c.App.ErrWriter, l.summary(out, previous))
+	fmt.Fprintln(c.App.ErrWriter, learned.Summary)
 	if status.TimedOut {
 		return &statusError{code: status.ExitCode, err: fmt.Errorf("timed out after %s; the sandbox was killed (the policy has what ran until then)", limits.Timeout)}
 	}
 	return &statusError{code: status.ExitCode}
 }
-
-// noBase is the Source of the filter a run without a base gets.
-const noBase = "(no base policy)"
 
 // learnBase is the filter to learn within when it is not the profile's:
 // --base POLICY, or with --no-base (or a profile without a filter) a
@@ -232,120 +185,7 @@ func learnBase(c *cli.Context, who invoker.Caller, profileHasFilter bool) (*secc
 	if !c.Bool(flagNoBase) && profileHasFilter {
 		return nil, nil
 	}
-	allowAll := seccomp.Action{Kind: seccomp.Allow}.Ret()
-	program := []byte{0x06, 0, 0, 0, byte(allowAll), byte(allowAll >> 8), byte(allowAll >> 16), byte(allowAll >> 24)} // ret ALLOW
-	f, err := seccomp.MemFile("shannot-no-base.bpf", program)
-	if err != nil {
-		return nil, err
-	}
-	return &seccomp.Loaded{File: f, Program: program, Source: noBase}, nil
-}
-
-// learner records what a traced run did.
-type learner struct {
-	in     *seccomp.Instrumented
-	mu     sync.Mutex
-	obs    *seccomp.Observed
-	denied int // calls the base denied
-	// prologue: the calls --merge found in FILE ran untraced.
-	prologue bool
-	killed   int // threads a kill or trap of the base ended
-}
-
-func newLearner(in *seccomp.Instrumented) *learner {
-	return &learner{in: in, obs: seccomp.NewObserved()}
-}
-
-func (l *learner) tracer() *systrace.Tracer {
-	return &systrace.Tracer{
-		Traced: func(c systrace.Call) systrace.Verdict {
-			orig, ok := l.in.Original(c.Data)
-			if !ok {
-				return systrace.Verdict{Errno: syscall.ENOSYS}
-			}
-			call := seccomp.Call{Nr: c.Nr, Arch: c.Arch, Args: c.Args}
-			arch := seccomp.CallArch(call)
-			name := ""
-			if arch != "" {
-				name = seccomp.SyscallName(c.Nr, arch)
-			}
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			switch {
-			case !orig.Permits():
-				l.denied++
-				if name != "" {
-					l.obs.AddDenied(call, arch, name, orig)
-				}
-				if orig.Kind == seccomp.Errno {
-					return systrace.Verdict{Errno: syscall.Errno(orig.Data)}
-				}
-				return systrace.Verdict{Errno: syscall.ENOSYS}
-			case name == "clone3":
-				// ENOSYS, so that libc falls back to clone, which the
-				// learned policy allows without namespace flags.
-				return systrace.Verdict{Errno: syscall.ENOSYS}
-			case name == "":
-				// A call no table names cannot be written into a policy:
-				// it runs (the base allowed it) and is not learned.
-				return systrace.Verdict{Run: true}
-			}
-			l.obs.Add(c.PID, arch, name, c.Args)
-			return systrace.Verdict{Run: true}
-		},
-		Trapped: func(systrace.Call) { l.mu.Lock(); l.killed++; l.mu.Unlock() },
-		Killed:  func(systrace.Call) { l.mu.Lock(); l.killed++; l.mu.Unlock() },
-	}
-}
-
-// summary is the line on stderr after learning.
-func (l *learner) summary(out string, previous *seccomp.Policy) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	names := map[string]bool{}
-	var arches []string
-	for arch, calls := range l.obs.Calls {
-		arches = append(arches, seccomp.ShortArch(arch))
-		for n := range calls {
-			names[n] = true
-		}
-	}
-	slices.Sort(arches)
-	fresh := len(names)
-	if previous != nil {
-		for _, s := range previous.Syscalls {
-			for _, n := range append([]string{s.Name}, s.Names...) {
-				if names[n] {
-					delete(names, n)
-				}
-			}
-		}
-		fresh = len(names)
-	}
-	where := out
-	if out == "-" {
-		where = "standard output"
-	}
-	held := ""
-	if l.prologue {
-		held = fmt.Sprintf(" (beyond those %s held, which ran untraced)", where)
-	}
-	msg := fmt.Sprintf("shannot: traced %d system calls%s on %s in %d threads and processes, %d of them new; wrote %s",
-		countNames(l.obs), held, strings.Join(arches, ", "), len(l.obs.Processes), fresh, where)
-	if l.denied > 0 || l.killed > 0 {
-		msg += fmt.Sprintf("; the base denied %d calls and ended %d threads, which stay denied", l.denied, l.killed)
-	}
-	return msg
-}
-
-func countNames(o *seccomp.Observed) int {
-	all := map[string]bool{}
-	for _, calls := range o.Calls {
-		for n := range maps.Keys(calls) {
-			all[n] = true
-		}
-	}
-	return len(all)
+	return traced.AllowAll()
 }
 
 // sameFile reports whether two paths name the same file.
@@ -353,38 +193,4 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// verifyLearned compiles the learned policy and runs what was seen
-// through it before anything is written: a policy that would allow a
-// call the base denied is a bug and is not written; one that denies a
-// call that ran, or under which no command starts, is written with a
-// warning, and so is one that cannot be compiled here.
-func verifyLearned(c *cli.Context, who invoker.Caller, out string, policy []byte, obs *seccomp.Observed) error {
-	f, err := seccomp.FromBytes(out, policy, who.SeccompOptions())
-	if err != nil {
-		// No compiler here (shannot-seccomp missing), or a bug: the
-		// policy is written unchecked, and the run that uses it will say.
-		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy could not be checked: %v\n", err)
-		return nil
-	}
-	defer f.Close()
-	prog, err := seccomp.Decode(f.Program)
-	if err != nil {
-		return err
-	}
-	loosened, stricter, err := obs.Verify(prog)
-	if err != nil {
-		return err
-	}
-	if len(loosened) > 0 {
-		return fmt.Errorf("seccomp learn: the learned policy would allow what the base denied, so it was not written (a bug in shannot, please report it): %s", strings.Join(loosened, "; "))
-	}
-	for _, s := range stricter {
-		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy cannot say what the base did: %s\n", s)
-	}
-	if err := seccomp.CheckStart(prog, seccomp.ThisHost(), seccomp.SyscallNumber); err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "shannot: warning: the learned policy fails the start check: %v\n", err)
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shannot-project/shannot/internal/atomicfile"
 	"github.com/shannot-project/shannot/internal/capread"
 	"github.com/shannot-project/shannot/internal/invoker"
+	"github.com/shannot-project/shannot/internal/traced"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -320,7 +321,7 @@ func seccompExplain(c *cli.Context) error {
 		return &seccomp.Error{File: f.Source, Msg: err.Error()}
 	}
 	action := seccomp.ActionFromRet(ret)
-	rule := decidingRule(who, f, call, action)
+	rule := traced.DecidingRule(who.Opener(), f, call, action)
 	if c.Bool(flagJSON) {
 		obj := map[string]any{
 			"syscall": name, "nr": call.Nr, "arch": seccomp.ShortArch(arch), "args": call.Args,
