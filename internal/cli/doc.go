@@ -13,7 +13,17 @@
 // package holds no mutable state of its own: what a command needs of the
 // caller it reads from its context (callerOf).
 //
-// One file per command: run.go, verify.go and probe.go, profilecmd.go,
-// seccompcmd.go, doctor.go, mcpcmd.go, remotecmd.go, completion.go, and
-// man.go (the man pages, in builds without the urfave_cli_no_docs tag).
+// One file per command, each its flags and wiring: run.go (with
+// runresult.go, the result shared with a remote run's receiving end),
+// export.go, verify.go and probe.go, profilecmd.go, seccompcmd.go and a
+// file per seccomp subcommand (seccompcompile.go, seccompinspect.go,
+// seccompexplain.go, learn.go and learnrun.go), doctor.go, mcpcmd.go,
+// remotecmd.go, remoterun.go (--target), remoteexec.go (the receiving
+// end), completion.go and complete.go, and man.go (the man pages, in
+// builds without the urfave_cli_no_docs tag). Shared by the commands:
+// flags.go (every flag's name, spelt once), sandboxcfg.go (the profile
+// and the sandbox's configuration from the flags), audit.go,
+// version.go, implicitrun.go, companion.go (shannot-mcp's app on this
+// CLI). The engines are elsewhere: internal/traced (explain, learn),
+// internal/remote, internal/verify, internal/doctor, pkg/.
 package cli
