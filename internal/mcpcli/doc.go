@@ -10,4 +10,8 @@
 // links — the MCP SDK with net/http and TLS, the TOML writer of
 // clientconfig — is linked here and not into shannot, whose "mcp"
 // command execs shannot-mcp (see internal/companion).
+//
+// One file per command: mcpcli.go (the app and its flags), serve.go,
+// remote.go (--target), install.go, selftest.go (test); flags.go spells
+// the flags' names.
 package mcpcli
