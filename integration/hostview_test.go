@@ -174,6 +174,9 @@ r("shadow", open(my $sh, "<", "/etc/shadow"));
 r("root-home", opendir(my $rh, "/root"));
 r("netlink", socket(my $nl, 16, SOCK_RAW, 0));
 r("userns", syscall(272, 0x10000000) == 0);
+pipe(my $pr, my $pw); r("sigio-owner", fcntl($pr, 8, 1)); r("sigio-signal", fcntl($pr, 10, 9));
+r("dgram-pair", socketpair(my $s1, my $s2, PF_UNIX, SOCK_DGRAM, 0));
+r("setsid", syscall(112) >= 0);
 `
 
 // What the kernel and the host-view policy answer: EPERM (1) for the
@@ -200,6 +203,10 @@ shadow 13
 root-home 13
 netlink ok
 userns 1
+sigio-owner 1
+sigio-signal 1
+dgram-pair 1
+setsid 1
 `
 
 func TestHostViewMustNots(t *testing.T) {

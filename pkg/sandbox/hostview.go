@@ -50,6 +50,31 @@ var hostViewRefusals = []struct {
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ptrace", []uint64{16, 4321}, "ptrace(PTRACE_ATTACH)"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "process_vm_writev", []uint64{4321}, "process_vm_writev"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "pidfd_getfd", []uint64{3, 0}, "pidfd_getfd"},
+	// Signals the kernel sends on the command's behalf (SIGIO to an
+	// owner it names: a hostile review killed the caller's processes so).
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 8, 4321}, "fcntl(F_SETOWN): SIGIO to another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 10, 9}, "fcntl(F_SETSIG)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 15, 0}, "fcntl(F_SETOWN_EX)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ioctl", []uint64{3, 0x8901}, "ioctl(FIOSETOWN)"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ioctl", []uint64{3, 0x8902}, "ioctl(SIOCSPGRP)"},
+	// Leaving the run's session, which is how its leftovers are found.
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setsid", nil, "setsid: leaving the run's session"},
+	// What else a same-uid process may do to another one.
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setpriority", []uint64{0, 4321, 19}, "setpriority of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "sched_setaffinity", []uint64{4321}, "sched_setaffinity of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "sched_setscheduler", []uint64{4321}, "sched_setscheduler of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "sched_setparam", []uint64{4321}, "sched_setparam of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "sched_setattr", []uint64{4321}, "sched_setattr of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ioprio_set", []uint64{1, 4321}, "ioprio_set of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "process_vm_readv", []uint64{4321}, "process_vm_readv"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "process_madvise", []uint64{3}, "process_madvise"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "kcmp", []uint64{4321, 4322}, "kcmp"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "perf_event_open", []uint64{0, 4321}, "perf_event_open on another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "migrate_pages", []uint64{4321}, "migrate_pages of another process"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "move_pages", []uint64{4321}, "move_pages of another process"},
+	// A datagram pair re-aimed at the host's UNIX sockets.
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socketpair", []uint64{1, 2, 0}, "socketpair(AF_UNIX, SOCK_DGRAM): re-aimed at the host's abstract sockets"},
+	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "io_uring_enter", nil, "io_uring_enter"},
 	// A root-run host view maps every host id into the sandbox's user
 	// namespace (launch.HostIDMap) and so cannot have bwrap's
 	// --disable-userns: the filter is what keeps a new user namespace,

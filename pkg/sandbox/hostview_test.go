@@ -12,7 +12,8 @@ import (
 )
 
 // The host-view policy, run through the offline simulator: netlink reads
-// for ip and ss, socketpair(AF_UNIX), and nothing else of sockets.
+// for ip and ss, no socketpair, and nothing else of sockets; no way to
+// have the kernel signal another process; no setsid.
 func TestHostViewPolicySockets(t *testing.T) {
 	data, err := profiles.ReadFile("seccomp/hostview.json")
 	if err != nil {
@@ -49,8 +50,17 @@ func TestHostViewPolicySockets(t *testing.T) {
 		{"socket", "SCMP_ARCH_X86_64", []uint64{17, 3, 0}, "ERRNO(EPERM)"},     // AF_PACKET
 		{"socket", "SCMP_ARCH_X86_64", []uint64{40, 1, 0}, "ERRNO(EPERM)"},     // AF_VSOCK
 		{"socket", "SCMP_ARCH_X86_64", []uint64{38, 5, 0}, "ERRNO(ENOSYS)"},    // AF_ALG and the rest: the default
-		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ALLOW"},         // a pair inside the sandbox
-		{"socketpair", "SCMP_ARCH_X86_64", []uint64{2, 1, 0}, "ERRNO(ENOSYS)"}, // no other family
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ERRNO(EPERM)"}, // a dgram pair re-aims at host sockets
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 2, 0}, "ERRNO(EPERM)"},
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{2, 1, 0}, "ERRNO(EPERM)"},
+		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 4, 0x800}, "ALLOW"}, // F_SETFL
+		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 8, 4321}, "ERRNO(EPERM)"},
+		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 1<<32 | 8, 4321}, "ERRNO(EPERM)"}, // high bits ignored, as the kernel does
+		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 10, 9}, "ERRNO(EPERM)"},
+		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 15, 0}, "ERRNO(EPERM)"},
+		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8901}, "ERRNO(EPERM)"},
+		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8902}, "ERRNO(EPERM)"},
+		{"setsid", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
 		{"io_uring_setup", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},            // sockets by another door
 		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},                    // host processes
 		{"process_vm_readv", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},

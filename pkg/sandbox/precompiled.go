@@ -15,10 +15,10 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "62d2ef55fc965ab9ecd6709272cfca0e9c03fcd0666853490504ecb8e5732b08",
+		source:  "670e44ccc9365476edc9f91b5183e72a20194a09b98ae1308ac9bf545df6a3e7",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
-		rules:   37,
+		rules:   44,
 		program: "precompiled/hostview.x86_64.bpf",
 	},
 	{
