@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,12 +25,14 @@ type Range struct {
 	Count uint32 `json:"count"`
 }
 
-// DefaultRange is 0x70000000 and the 65535 numbers after it: above the
-// ranges useradd hands out for /etc/subuid (100000 up to 600100000 by
-// default), systemd's DynamicUser (61184-65519) and its container
-// ranges (524288-1879048191), and below 2^31, where tools that read
-// uids as signed numbers go wrong.
-var DefaultRange = Range{First: 0x70000000, Count: 1 << 16}
+// DefaultRange is 0x7ffe0000 (2147352576) and the 65535 numbers after
+// it: above the ranges useradd hands out for /etc/subuid (100000 up to
+// 600100000 by default), systemd's DynamicUser (61184-65519) and its
+// container ranges (524288-1879048191), and SSSD's default ID-mapping
+// range for directory users (200000-2000200000), whose accounts the
+// passwd check cannot see (shannot reads /etc/passwd, not NSS); and
+// below 2^31, where tools that read uids as signed numbers go wrong.
+var DefaultRange = Range{First: 0x7ffe0000, Count: 1 << 16}
 
 // DefaultLockDir holds one lock file per uid in use; only root may
 // write it.
@@ -127,27 +130,50 @@ func lockUID(dir string, uid uint32) (*os.File, error) {
 	return f, nil
 }
 
+// releaseBudget bounds Release's killing.
+const releaseBudget = 3 * time.Second
+
 // Release kills whatever still runs as the lease's uid (a process the
 // command left behind in the host's PID namespace must not meet the
-// next run that gets the uid) and gives the uid back. It returns an
-// error when something survived: the uid then stays unused until no
-// process has it (Allocate checks).
+// next run that gets the uid), scanning again until a scan finds none,
+// and only then gives the uid back. launch.Launch.KillSession has
+// already killed the run's session; this catches anything else of the
+// uid. When something survives the budget, it returns an error and
+// keeps the lock: the uid stays out of use while this process lives
+// (and after, until no process has it: Allocate checks).
 func (l *Lease) Release() error {
 	if l == nil || l.lock == nil {
 		return nil
 	}
-	defer func() { l.lock.Close(); l.lock = nil }()
-	for range 50 {
+	deadline := time.Now().Add(releaseBudget)
+	for {
 		pids := processesOf(l.UID)
 		if len(pids) == 0 {
+			l.lock.Close()
+			l.lock = nil
 			return nil
 		}
-		for _, pid := range pids {
-			unix.Kill(pid, unix.SIGKILL)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("processes of sandbox uid %d survive SIGKILL: %v; the uid stays leased", l.UID, pids)
 		}
-		time.Sleep(10 * time.Millisecond)
+		for _, pid := range pids {
+			killPID(pid, l.UID)
+		}
+		time.Sleep(time.Millisecond)
 	}
-	return fmt.Errorf("processes of sandbox uid %d survive SIGKILL: %v", l.UID, processesOf(l.UID))
+}
+
+// killPID sends SIGKILL to pid through a pidfd, once the pidfd is known
+// to be a process of uid: a pid reused meanwhile is not hit.
+func killPID(pid int, uid uint32) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	if runsAs(pid, uid) {
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	}
 }
 
 // hostInUse reports what on this host already uses uid (or the gid of
@@ -173,28 +199,28 @@ func processesOf(uid uint32) []int {
 	if err != nil {
 		return nil
 	}
-	want := strconv.FormatUint(uint64(uid), 10)
 	var pids []int
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/status")
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
-				for _, f := range strings.Fields(rest) {
-					if f == want {
-						pids = append(pids, pid)
-						break
-					}
-				}
-				break
-			}
+		if err == nil && runsAs(pid, uid) {
+			pids = append(pids, pid)
 		}
 	}
 	return pids
+}
+
+// runsAs says whether uid is among pid's real, effective, saved and file
+// system uids.
+func runsAs(pid int, uid uint32) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return false
+	}
+	want := strconv.FormatUint(uint64(uid), 10)
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			return slices.Contains(strings.Fields(rest), want)
+		}
+	}
+	return false
 }
