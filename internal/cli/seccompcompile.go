@@ -12,6 +12,7 @@ import (
 	"github.com/shannot-project/shannot/internal/invoker"
 	"github.com/shannot-project/shannot/internal/trust"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 	"github.com/shannot-project/shannot/profiles"
 )
 
@@ -88,7 +89,7 @@ func seccompCompile(c *cli.Context) error {
 		arches[i] = seccomp.ShortArch(a)
 	}
 	summary := fmt.Sprintf("shannot: compiled %s -> %s: %d rules (%d left out), architectures %s, %d instructions",
-		name, out, comp.Rules, len(filter.Notes), strings.Join(arches, ", "), len(comp.Program)/seccomp.InstructionSize)
+		name, out, comp.Rules, len(filter.Notes), strings.Join(arches, ", "), len(comp.Program)/bpfsim.InstructionSize)
 	if len(comp.Unknown) > 0 {
 		summary += fmt.Sprintf("; unknown to libseccomp %s, so given the default action: %s", comp.Library, strings.Join(comp.Unknown, ", "))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shannot-project/shannot/internal/traced"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // seccompExplainCommand is seccomp explain: what a filter does to one
@@ -52,7 +53,7 @@ func seccompExplain(c *cli.Context) error {
 		return err
 	}
 	defer f.Close()
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := bpfsim.Decode(f.Program)
 	if err != nil {
 		return &seccomp.Error{File: f.Source, Msg: err.Error()}
 	}

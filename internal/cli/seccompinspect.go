@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // seccompInspectCommand is seccomp inspect: a filter's size,
@@ -31,16 +32,16 @@ Examples:
 }
 
 type inspection struct {
-	File          string                `json:"file"`
-	Kind          string                `json:"kind"` // "bpf" or "oci-policy"
-	SHA256        string                `json:"sha256"`
-	Instructions  int                   `json:"instructions"`
-	Bytes         int                   `json:"bytes"`
-	Architectures []string              `json:"architectures"`
-	Paths         []seccomp.PathStats   `json:"paths"`
-	Unknown       []string              `json:"unknown_syscalls,omitempty"`
-	Warnings      []string              `json:"warnings,omitempty"`
-	Program       []seccomp.Instruction `json:"program"`
+	File          string               `json:"file"`
+	Kind          string               `json:"kind"` // "bpf" or "oci-policy"
+	SHA256        string               `json:"sha256"`
+	Instructions  int                  `json:"instructions"`
+	Bytes         int                  `json:"bytes"`
+	Architectures []string             `json:"architectures"`
+	Paths         []bpfsim.PathStats   `json:"paths"`
+	Unknown       []string             `json:"unknown_syscalls,omitempty"`
+	Warnings      []string             `json:"warnings,omitempty"`
+	Program       []bpfsim.Instruction `json:"program"`
 }
 
 func seccompInspect(c *cli.Context) error {
@@ -53,7 +54,7 @@ func seccompInspect(c *cli.Context) error {
 		return err
 	}
 	defer f.Close()
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := bpfsim.Decode(f.Program)
 	if err != nil {
 		return &seccomp.Error{File: f.Source, Msg: err.Error()}
 	}
@@ -88,7 +89,7 @@ func seccompInspect(c *cli.Context) error {
 	}
 	fmt.Fprintf(w, "file:\t%s (%s)\n", in.File, kind)
 	fmt.Fprintf(w, "sha256:\t%s\n", in.SHA256)
-	fmt.Fprintf(w, "size:\t%d instructions, %d bytes (kernel limit %d instructions)\n", in.Instructions, in.Bytes, seccomp.MaxInstructions)
+	fmt.Fprintf(w, "size:\t%d instructions, %d bytes (kernel limit %d instructions)\n", in.Instructions, in.Bytes, bpfsim.MaxInstructions)
 	fmt.Fprintf(w, "architectures:\t%s; any other is killed\n", strings.Join(short, ", "))
 	for _, p := range in.Paths {
 		fmt.Fprintf(w, "path on %s:\tmean %.1f, worst %d instructions (%s) over %d calls\n", seccomp.ShortArch(p.Arch), p.Mean, p.Worst, p.WorstCall, p.Calls)
@@ -100,6 +101,6 @@ func seccompInspect(c *cli.Context) error {
 		fmt.Fprintf(w, "warning:\t%s\n", warning)
 	}
 	w.Flush()
-	fmt.Fprintf(c.App.Writer, "\n%s", seccomp.Listing(in.Program))
+	fmt.Fprintf(c.App.Writer, "\n%s", bpfsim.Listing(in.Program))
 	return nil
 }

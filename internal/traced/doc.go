@@ -5,7 +5,7 @@
 // which the command runs again).
 //
 // Both run a [sandbox.Sandbox] with its filter replaced by an
-// instrumented copy (seccomp.Instrument) on the same descriptor, under a
+// instrumented copy (bpfsim.Instrument) on the same descriptor, under a
 // tracer that answers each traced call as the original filter would
 // (explaining) or lets it run and records it (learning). The command
 // line (flags, refusals under sudo, the audit log, where the policy is

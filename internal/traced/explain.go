@@ -14,6 +14,7 @@ import (
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // Denial is one kind of call the filter stopped, with how often.
@@ -31,8 +32,8 @@ type Denial struct {
 
 // Explainer traces one run and collects its denials.
 type Explainer struct {
-	prog   *seccomp.Program
-	in     *seccomp.Instrumented
+	prog   *bpfsim.Program
+	in     *bpfsim.Instrumented
 	filter *seccomp.Filter // nil for a BPF file: no rule to name
 	mu     sync.Mutex
 	byKey  map[string]*Denial
@@ -42,11 +43,11 @@ type Explainer struct {
 // NewExplainer instruments the filter f; open reads the policy it was
 // compiled from again, for the rules' names (see PolicyFilter).
 func NewExplainer(open capread.Opener, f *seccomp.Loaded) (*Explainer, error) {
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := bpfsim.Decode(f.Program)
 	if err != nil {
 		return nil, &seccomp.Error{File: f.Source, Err: err}
 	}
-	in, err := seccomp.Instrument(prog, seccomp.Denials)
+	in, err := bpfsim.Instrument(prog, bpfsim.Denials)
 	if err != nil {
 		return nil, &seccomp.Error{File: f.Source, Err: fmt.Errorf("--explain-denials: %w", err)}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/sandbox"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // NoBase is the Source of the filter a run without a base gets.
@@ -58,11 +59,11 @@ type Learned struct {
 // lets through traced, and returns the policy under which it runs again.
 // A policy that would allow what the base denied is an error: a bug.
 func Learn(sb *sandbox.Sandbox, s sandbox.Streams, limits launch.Limits, opts LearnOptions) (*Learned, error) {
-	prog, err := seccomp.Decode(sb.Filter.Program)
+	prog, err := bpfsim.Decode(sb.Filter.Program)
 	if err != nil {
 		return nil, &seccomp.Error{File: sb.Filter.Source, Err: err}
 	}
-	in, err := seccomp.Instrument(prog, seccomp.Everything)
+	in, err := bpfsim.Instrument(prog, bpfsim.Everything)
 	if err != nil {
 		return nil, &seccomp.Error{File: sb.Filter.Source, Err: fmt.Errorf("seccomp learn: %w", err)}
 	}
@@ -97,7 +98,7 @@ func Learn(sb *sandbox.Sandbox, s sandbox.Streams, limits launch.Limits, opts Le
 
 // learner records what a traced run did.
 type learner struct {
-	in     *seccomp.Instrumented
+	in     *bpfsim.Instrumented
 	mu     sync.Mutex
 	obs    *seccomp.Observed
 	denied int // calls the base denied
@@ -206,7 +207,7 @@ func verify(out string, policy []byte, obs *seccomp.Observed, opts seccomp.Optio
 		return []string{fmt.Sprintf("the learned policy could not be checked: %v", err)}, nil
 	}
 	defer f.Close()
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := bpfsim.Decode(f.Program)
 	if err != nil {
 		return nil, err
 	}

@@ -10,12 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// InstructionSize is the size of one struct sock_filter.
-const InstructionSize = 8
-
-// MaxInstructions is the kernel's limit on a filter's length (BPF_MAXINSNS).
-const MaxInstructions = 4096
-
 // Error is a filter that cannot be used: File names it. Err, when set, is
 // the cause, matched by errors.Is and errors.As, and printed when Msg is
 // empty.
@@ -37,21 +31,6 @@ func joinCause(msg string, err error) string {
 		return err.Error()
 	}
 	return msg
-}
-
-// CheckBPF checks that program is a plausible classic-BPF program for
-// bwrap: non-empty, a whole number of instructions, at most
-// MaxInstructions long.
-func CheckBPF(program []byte) error {
-	switch {
-	case len(program) == 0:
-		return errors.New("is empty; compile a policy into it first")
-	case len(program)%InstructionSize != 0:
-		return fmt.Errorf("is %d bytes, not a whole number of %d-byte BPF instructions; is it a compiled BPF program?", len(program), InstructionSize)
-	case len(program)/InstructionSize > MaxInstructions:
-		return fmt.Errorf("has %d instructions, more than the kernel's limit of %d", len(program)/InstructionSize, MaxInstructions)
-	}
-	return nil
 }
 
 // MemFile returns a sealed in-memory file holding program, for filters

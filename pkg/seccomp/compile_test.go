@@ -88,7 +88,7 @@ func vmRun(t *testing.T, p *Program, c Call) uint32 {
 	}
 	b := make([]byte, seccompDataSize)
 	for off := 0; off < len(b); off += 4 {
-		binary.BigEndian.PutUint32(b[off:], c.word(uint32(off)))
+		binary.BigEndian.PutUint32(b[off:], c.Word(uint32(off)))
 	}
 	ret, err := vm.Run(b)
 	if err != nil {

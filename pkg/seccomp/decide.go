@@ -2,6 +2,8 @@ package seccomp
 
 import (
 	"slices"
+
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // Pointers that name what decided a call when no rule did.
@@ -20,7 +22,7 @@ const (
 // architecture the filter does not cover; "" when none fits (a filter
 // compiled from another policy).
 func (f *Filter) Decided(c Call, verdict Action) string {
-	arch, nr := callArch(c)
+	arch, nr := bpfsim.CallArchNr(c)
 	if arch == "" || !slices.Contains(f.Arches, arch) {
 		return ArchPointer
 	}
@@ -34,30 +36,6 @@ func (f *Filter) Decided(c Call, verdict Action) string {
 		return DefaultPointer
 	}
 	return ""
-}
-
-// callArch is the OCI name of the call's architecture (x32 told apart by
-// its number's bit), with nr as the filter sees it.
-func callArch(c Call) (string, int32) {
-	for name, t := range auditArches {
-		if t != c.Arch {
-			continue
-		}
-		switch {
-		case name == "SCMP_ARCH_X32" && c.Nr&x32Bit != 0,
-			name == "SCMP_ARCH_X86_64" && c.Nr&x32Bit == 0,
-			name != "SCMP_ARCH_X32" && name != "SCMP_ARCH_X86_64":
-			return name, c.Nr
-		}
-	}
-	return "", c.Nr
-}
-
-// CallArch is the OCI name of a call's architecture ("" when shannot
-// does not model it): x86_64, x86 or x32 told apart.
-func CallArch(c Call) string {
-	a, _ := callArch(c)
-	return a
 }
 
 // argsMatch reports whether every condition holds, as libseccomp

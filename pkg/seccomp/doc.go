@@ -18,18 +18,11 @@
 //
 // # Simulation
 //
-// [Decode] turns a program into a [Program] that runs offline. It
-// accepts exactly what the kernel accepts as a seccomp filter (the
-// checks of bpf_check_classic and seccomp_check_filter: only aligned
-// 32-bit loads inside struct seccomp_data, no constant shift of 32 or
-// more, jumps inside the program, a return last, no scratch slot read
-// before it is stored...) and refuses the rest, naming the instruction.
-// [Program.Run] and [Program.Trace] (which also counts instructions)
-// then run it with the kernel's semantics, not golang.org/x/net/bpf's
-// VM's: a shift by X uses the low 5 bits of X, a division by an X of 0
-// makes the program return 0, "len" is 64. A test runs random programs
-// under the real kernel and compares. [CheckStart] uses the simulator
-// to refuse filters under which no command can start; `shannot seccomp
-// explain` to say what happens to a call; tests to check compiled
-// programs without a kernel.
+// The simulator is package [bpfsim] (pure Go, no libseccomp): decoding
+// with the kernel's checks, running and tracing with the kernel's
+// semantics, disassembly, path lengths, the start check and the
+// instrumentation for a tracer. This package's [Program], [Call],
+// [Action], [Decode], [CheckStart] and the rest are bpfsim's under the
+// names its API has always had; a policy's actions and calls are the
+// simulator's.
 package seccomp

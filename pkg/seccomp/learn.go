@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // Learning a policy (issue 13, `shannot seccomp learn`): the command runs
@@ -115,7 +117,7 @@ func (o *Observed) Add(pid int, arch, name string, args [6]uint64) {
 	}
 	o.Calls[arch][name]++
 	o.Processes[pid] = true
-	if token, ok := auditArches[arch]; ok && o.sampled[sampleKey{arch, name, false}] < maxSamples {
+	if token, ok := bpfsim.AuditArch(arch); ok && o.sampled[sampleKey{arch, name, false}] < maxSamples {
 		nr, err := SyscallNumber(name, arch)
 		if err == nil {
 			o.sample(Call{Nr: nr, Arch: token, Args: args}, arch, name, Action{Kind: Allow})
@@ -440,13 +442,14 @@ func WithPrologue(program []byte, known map[string][]int32) ([]byte, error) {
 		// ld arch; jne token -> past this block; ld nr; (jeq nr -> allow)...
 		block := []bpf.Instruction{bpf.LoadAbsolute{Off: 0, Size: 4}}
 		for _, nr := range nrs {
-			block = append(block, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1}, bpf.RetConstant{Val: retAllow})
+			block = append(block, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(nr), SkipFalse: 1}, bpf.RetConstant{Val: Action{Kind: Allow}.Ret()})
 		}
 		if len(block) > 255 {
 			return nil, fmt.Errorf("too many known calls for a prologue (%d)", len(nrs))
 		}
+		token, _ := bpfsim.AuditArch(arch) // both are modelled
 		pro = append(pro, bpf.LoadAbsolute{Off: 4, Size: 4},
-			bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: auditArches[arch], SkipTrue: uint8(len(block))})
+			bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: token, SkipTrue: uint8(len(block))})
 		pro = append(pro, block...)
 	}
 	if len(pro) == 0 {

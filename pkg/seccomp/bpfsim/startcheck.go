@@ -1,4 +1,4 @@
-package seccomp
+package bpfsim
 
 import (
 	"fmt"
@@ -128,19 +128,19 @@ func (e *StartError) Error() string {
 }
 
 // CheckStart simulates the calls that every sandboxed command (and
-// bwrap's process 1) makes under the filter, on the native architecture,
-// and returns a *StartError naming every one the program does not allow.
+// bwrap's process 1) makes under the filter, on arch (the native
+// architecture, an OCI name), and returns a *StartError naming every one the program does not allow.
 // Calls whose denial only breaks some commands are Hazards, not errors.
 // number resolves call names; names it cannot resolve on this
 // architecture (arch_prctl off x86) are not checked.
-func CheckStart(p *Program, host Host, number func(name, arch string) (int32, error)) error {
-	token, ok := auditArches[host.Arch]
+func CheckStart(p *Program, arch string, number func(name, arch string) (int32, error)) error {
+	token, ok := auditArches[arch]
 	if !ok {
 		return nil
 	}
-	e := &StartError{Arch: host.Arch}
+	e := &StartError{Arch: arch}
 	for _, c := range startCalls {
-		a, ok, err := simulate(p, token, host.Arch, c.name, c.args, number)
+		a, ok, err := simulate(p, token, arch, c.name, c.args, number)
 		if err != nil {
 			return err
 		}
@@ -154,23 +154,23 @@ func CheckStart(p *Program, host Host, number func(name, arch string) (int32, er
 	return nil
 }
 
-// Hazards lists the calls the filter denies, on the native architecture,
-// whose denial breaks some commands without stopping every start.
-func Hazards(p *Program, host Host, number func(name, arch string) (int32, error)) ([]Hazard, error) {
-	token, ok := auditArches[host.Arch]
+// Hazards lists the calls the filter denies, on arch (the native
+// architecture), whose denial breaks some commands without stopping every start.
+func Hazards(p *Program, arch string, number func(name, arch string) (int32, error)) ([]Hazard, error) {
+	token, ok := auditArches[arch]
 	if !ok {
 		return nil, nil
 	}
 	var hs []Hazard
 	for _, c := range hazardCalls {
-		a, ok, err := simulate(p, token, host.Arch, c.name, c.args, number)
+		a, ok, err := simulate(p, token, arch, c.name, c.args, number)
 		if err != nil {
 			return nil, err
 		}
 		if !ok || a.Permits() || c.ok != nil && c.ok(a) {
 			continue
 		}
-		hs = append(hs, Hazard{Call: c.name, Action: a, Arch: host.Arch, Consequence: c.consequence, Fix: c.fix})
+		hs = append(hs, Hazard{Call: c.name, Action: a, Arch: arch, Consequence: c.consequence, Fix: c.fix})
 	}
 	// With clone denied too, clone3's fallback is moot: say it once.
 	if slices.ContainsFunc(hs, func(h Hazard) bool { return h.Call == "clone" }) {
@@ -179,19 +179,19 @@ func Hazards(p *Program, host Host, number func(name, arch string) (int32, error
 	return hs, nil
 }
 
-// DeniesStatusWrite reports whether the filter denies a one-byte write
-// on one of the descriptors bwrap's status pipe can have (3 up to
+// DeniesStatusWrite reports whether the filter denies, on arch, a
+// one-byte write on one of the descriptors bwrap's status pipe can have (3 up to
 // 3+extra+8, extra being the descriptors handed to bwrap): then bwrap's
 // child, which writes that byte after the filter is in place and just
 // before it executes the command, cannot say that the command started,
 // and bwrap reports no exit code (see launch.Launch.StatusUnreported).
-func DeniesStatusWrite(p *Program, host Host, extra int, number func(name, arch string) (int32, error)) (bool, error) {
-	token, ok := auditArches[host.Arch]
+func DeniesStatusWrite(p *Program, arch string, extra int, number func(name, arch string) (int32, error)) (bool, error) {
+	token, ok := auditArches[arch]
 	if !ok {
 		return false, nil
 	}
 	for fd := uint64(3); fd <= uint64(3+extra+8); fd++ {
-		a, ok, err := simulate(p, token, host.Arch, "write", [6]uint64{fd, 0x1000, 1}, number)
+		a, ok, err := simulate(p, token, arch, "write", [6]uint64{fd, 0x1000, 1}, number)
 		if err != nil || !ok {
 			return false, err
 		}

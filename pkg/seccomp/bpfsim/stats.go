@@ -1,4 +1,4 @@
-package seccomp
+package bpfsim
 
 // PathStats says how many instructions calls walk through a program.
 type PathStats struct {

@@ -1,4 +1,4 @@
-package seccomp
+package bpfsim
 
 import (
 	"encoding/binary"
@@ -54,10 +54,10 @@ type Call struct {
 	Args [6]uint64 // arguments
 }
 
-// word is the 32-bit word of struct seccomp_data {u32 nr; u32 arch;
+// Word is the 32-bit word of struct seccomp_data {u32 nr; u32 arch;
 // u64 ip; u64 args[6]} at off (aligned, below 64), as a little-endian
 // host's kernel loads it: the low half of each 64-bit field first.
-func (c Call) word(off uint32) uint32 {
+func (c Call) Word(off uint32) uint32 {
 	switch i := off / 4; {
 	case i == 0:
 		return uint32(c.Nr)
@@ -98,7 +98,7 @@ func (p *Program) Trace(c Call) (ret uint32, steps int, err error) {
 			if in.Size != 4 || in.Off >= seccompDataSize || in.Off%4 != 0 {
 				return 0, steps, badInstruction(pc, in)
 			}
-			a = c.word(in.Off)
+			a = c.Word(in.Off)
 		case loadLen:
 			if in.Dst == bpf.RegA {
 				a = seccompDataSize
