@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"profile list":     {},
 	"profile validate": {},
 	"profile schema":   {},         // prints the embedded schema
-	"seccomp compile":  {"strict"}, // to standard output only: see seccompcmd.go
+	"seccomp compile":  {"strict"}, // to standard output only: see seccompcompile.go
 	"seccomp inspect":  {"json"},
 	"seccomp explain":  {"arch", "json"},
 	"seccomp presets":  {},
