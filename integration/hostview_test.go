@@ -380,8 +380,28 @@ func TestHostViewUnprivileged(t *testing.T) {
 	defer func() { victim.Process.Kill(); victim.Wait() }()
 	pid := strconv.Itoa(victim.Process.Pid)
 	initCmdline, _ := os.ReadFile("/proc/1/cmdline")
+	// A key of the caller's own under /home: the command runs as the
+	// caller, so only the mask over /home keeps it from an agent.
+	homeDir, err := os.MkdirTemp("/home", "shannot-it-hostview-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(homeDir)
+	key := filepath.Join(homeDir, "id_ed25519")
+	if err := os.WriteFile(key, []byte("PRIVATE KEY\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{homeDir, key} {
+		if err := os.Chown(f, int(u.cred.Uid), int(u.cred.Gid)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, p := range hostViewProfiles {
-		res := u.run(t, opts{}, "--profile", p, "run", "cat", "/proc/1/cmdline")
+		res := u.run(t, opts{}, "--profile", p, "run", "cat", key)
+		if res.code == 0 || strings.Contains(res.stdout, "PRIVATE") {
+			t.Errorf("%s as %s: read the caller's own key under /home: exit %d %q", p, u.name, res.code, res.stdout)
+		}
+		res = u.run(t, opts{}, "--profile", p, "run", "cat", "/proc/1/cmdline")
 		if res.code != 0 || res.stdout != string(initCmdline) {
 			t.Errorf("%s as %s: pid 1's command line: exit %d %q %q", p, u.name, res.code, res.stdout, res.stderr)
 		}

@@ -331,12 +331,16 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 }
 
 // restoreFlags records the file status flags of the streams that are
-// files and returns a function that sets them back. It goes through
-// SyscallConn: File.Fd would itself switch the file to blocking mode.
+// files, and the terminal settings of those that are terminals, and
+// returns a function that sets them back: a command that ran `stty
+// -echo` (a hostile review did) must not leave the caller's terminal
+// so. It goes through SyscallConn: File.Fd would itself switch the file
+// to blocking mode.
 func restoreFlags(streams ...any) func() {
 	type saved struct {
 		conn  syscall.RawConn
 		flags int
+		tty   *unix.Termios // nil: not a terminal
 	}
 	var all []saved
 	for _, s := range streams {
@@ -348,9 +352,15 @@ func restoreFlags(streams ...any) func() {
 		if err != nil {
 			continue
 		}
-		flags, ferr := -1, error(nil)
-		if err := conn.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err == nil && ferr == nil {
-			all = append(all, saved{conn, flags})
+		sv := saved{conn: conn, flags: -1}
+		var ferr error
+		if err := conn.Control(func(fd uintptr) {
+			sv.flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0)
+			if t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS); err == nil {
+				sv.tty = t
+			}
+		}); err == nil && ferr == nil {
+			all = append(all, sv)
 		}
 	}
 	return func() {
@@ -358,6 +368,12 @@ func restoreFlags(streams ...any) func() {
 			s.conn.Control(func(fd uintptr) {
 				if now, err := unix.FcntlInt(fd, unix.F_GETFL, 0); err == nil && now != s.flags {
 					unix.FcntlInt(fd, unix.F_SETFL, s.flags)
+				}
+				if s.tty == nil {
+					return
+				}
+				if now, err := unix.IoctlGetTermios(int(fd), unix.TCGETS); err == nil && *now != *s.tty {
+					unix.IoctlSetTermios(int(fd), unix.TCSETS, s.tty)
 				}
 			})
 		}
