@@ -19,9 +19,12 @@ type Call struct {
 	Arch uint32 // unix.AUDIT_ARCH_X86_64 or AUDIT_ARCH_I386; an x32 call is X86_64 with bit 30 of Nr set
 	Nr   int32
 	Args [6]uint64
+	IP   uint64 // the instruction pointer, as seccomp_data has it (traced calls only)
 	// Data is SECCOMP_RET_DATA of the action that decided: for a traced
-	// call what the instrumented filter put there, for a trapped call the
-	// trap's errno field; zero for a kill.
+	// call what the filter put there, for a trapped call the trap's errno
+	// field; zero for a kill. The traced process can stack filters of its
+	// own (the kernel then reports the newest one's data): Data is a
+	// claim of the process's, never a verdict to trust.
 	Data uint16
 }
 
@@ -220,7 +223,7 @@ func (s *session) seccompStop(pid int) {
 	}
 	v := Verdict{Errno: syscall.ENOSYS}
 	if s.t.Traced != nil {
-		v = s.t.Traced(Call{PID: pid, Arch: info.Arch, Nr: int32(info.Nr), Args: info.Args, Data: uint16(info.RetData)})
+		v = s.t.Traced(Call{PID: pid, Arch: info.Arch, Nr: int32(info.Nr), Args: info.Args, IP: info.IP, Data: uint16(info.RetData)})
 	}
 	if v.Run {
 		s.resume(pid, 0)

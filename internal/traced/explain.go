@@ -38,7 +38,12 @@ type Explainer struct {
 	mu     sync.Mutex
 	byKey  map[string]*Denial
 	order  []string
+	// dropped counts the calls of kinds past MaxDenials.
+	dropped int
 }
+
+// MaxDenials is the most kinds of denial a report holds.
+const MaxDenials = 1000
 
 // NewExplainer instruments the filter f; open reads the policy it was
 // compiled from again, for the rules' names (see PolicyFilter).
@@ -72,9 +77,11 @@ func Explain(sb *sandbox.Sandbox, open capread.Opener, s sandbox.Streams, limits
 func (e *Explainer) tracer() *systrace.Tracer {
 	return &systrace.Tracer{
 		Traced: func(c systrace.Call) systrace.Verdict {
-			orig, ok := e.in.Original(c.Data)
-			if !ok {
-				// Not ours: fail it, as a TRACE without a tracer does.
+			orig := e.verdict(c)
+			if orig.Permits() {
+				// The original allows it: the stop is a filter of the
+				// command's own, and its TRACE, with no tracer of its
+				// own, fails the call with ENOSYS. Not the policy's.
 				return systrace.Verdict{Errno: syscall.ENOSYS}
 			}
 			v := systrace.Verdict{Errno: syscall.ENOSYS}
@@ -89,9 +96,19 @@ func (e *Explainer) tracer() *systrace.Tracer {
 	}
 }
 
-// verdict is what the original program returns for c.
-func (e *Explainer) verdict(c systrace.Call) seccomp.Action {
-	ret, err := e.prog.Run(seccomp.Call{Nr: c.Nr, Arch: c.Arch, Args: c.Args})
+// verdict is what the original program returns for c: the call itself
+// run through it, never c.Data (see original).
+func (e *Explainer) verdict(c systrace.Call) seccomp.Action { return original(e.prog, c) }
+
+// original is what the sandbox's own filter, prog (before it was
+// instrumented), decides for c. It never trusts c.Data: the command can
+// stack a filter of its own whose TRACE data names any instruction of
+// the instrumented program, and the kernel reports the newest filter's
+// data (a hostile review made learn run a denied socket(AF_INET) so).
+// A call the simulator cannot run is killed, as the kernel kills what a
+// program cannot decide.
+func original(prog *bpfsim.Program, c systrace.Call) seccomp.Action {
+	ret, err := prog.Run(seccomp.Call{Nr: c.Nr, Arch: c.Arch, IP: c.IP, Args: c.Args})
 	if err != nil {
 		return seccomp.Action{Kind: seccomp.KillProcess}
 	}
@@ -123,6 +140,13 @@ func (e *Explainer) record(c systrace.Call, a seccomp.Action) {
 		old.Count++
 		return
 	}
+	if len(e.order) >= MaxDenials {
+		// A command can make every call a new kind (a new process name,
+		// a new number): the report, held in the memory of a shannot
+		// that may be root's, is bounded; the rest are counted.
+		e.dropped++
+		return
+	}
 	d.Count = 1
 	e.byKey[key] = &d
 	e.order = append(e.order, key)
@@ -149,10 +173,14 @@ func (e *Explainer) Report(w io.Writer, mode, source string) {
 		if ds == nil {
 			ds = []Denial{}
 		}
-		enc.Encode(map[string]any{"seccomp_filter": source, "denials": ds})
+		out := map[string]any{"seccomp_filter": source, "denials": ds}
+		if n := e.notShown(); n > 0 {
+			out["not_shown"] = n
+		}
+		enc.Encode(out)
 		return
 	}
-	if len(ds) == 0 {
+	if len(ds) == 0 && e.notShown() == 0 {
 		fmt.Fprintf(w, "shannot: seccomp filter %s denied, trapped and killed nothing\n", source)
 		return
 	}
@@ -169,4 +197,13 @@ func (e *Explainer) Report(w io.Writer, mode, source string) {
 		fmt.Fprintf(w, "  %d× %s(%#x, %#x, %#x, ...) on %s by %q -> %s, decided by %s\n",
 			d.Count, d.Call, d.Args[0], d.Args[1], d.Args[2], d.Arch, d.Process, result, d.Rule)
 	}
+	if n := e.notShown(); n > 0 {
+		fmt.Fprintf(w, "  and %d more call(s) of other kinds, not shown (a report holds %d kinds)\n", n, MaxDenials)
+	}
+}
+
+func (e *Explainer) notShown() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dropped
 }

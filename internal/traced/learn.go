@@ -79,7 +79,7 @@ func Learn(sb *sandbox.Sandbox, s sandbox.Streams, limits launch.Limits, opts Le
 			return nil, err
 		}
 	}
-	l := &learner{in: in, obs: seccomp.NewObserved()}
+	l := &learner{prog: prog, obs: seccomp.NewObserved()}
 	l.prologue = len(known["SCMP_ARCH_X86_64"])+len(known["SCMP_ARCH_X86"]) > 0
 	status, err := runInstead(sb, s, limits, program, "shannot-learn.bpf", "seccomp learn", l.tracer())
 	if err != nil {
@@ -98,7 +98,7 @@ func Learn(sb *sandbox.Sandbox, s sandbox.Streams, limits launch.Limits, opts Le
 
 // learner records what a traced run did.
 type learner struct {
-	in     *bpfsim.Instrumented
+	prog   *bpfsim.Program // the base, before instrumenting
 	mu     sync.Mutex
 	obs    *seccomp.Observed
 	denied int // calls the base denied
@@ -110,10 +110,9 @@ type learner struct {
 func (l *learner) tracer() *systrace.Tracer {
 	return &systrace.Tracer{
 		Traced: func(c systrace.Call) systrace.Verdict {
-			orig, ok := l.in.Original(c.Data)
-			if !ok {
-				return systrace.Verdict{Errno: syscall.ENOSYS}
-			}
+			// The base's own verdict on the call, never c.Data: a call
+			// runs only when the base allows it (see original).
+			orig := original(l.prog, c)
 			call, arch, name := callName(c)
 			l.mu.Lock()
 			defer l.mu.Unlock()

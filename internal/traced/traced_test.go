@@ -6,8 +6,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
+	"github.com/shannot-project/shannot/internal/systrace"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // explainerWith is an Explainer that has recorded ds, in this order.
@@ -93,5 +96,76 @@ func TestAllowAll(t *testing.T) {
 	}
 	if !strings.HasPrefix(f.File.Name(), "shannot-no-base") {
 		t.Errorf("memfd named %q", f.File.Name())
+	}
+}
+
+// A base that denies socket() with EPERM and allows the rest, decoded.
+func socketDenyingBase(t *testing.T) *bpfsim.Program {
+	t.Helper()
+	ret := func(a seccomp.Action) []byte {
+		k := a.Ret()
+		return []byte{0x06, 0, 0, 0, byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
+	}
+	var b []byte
+	b = append(b, 0x20, 0, 0, 0, 0, 0, 0, 0)                     // ld [0] (nr)
+	b = append(b, 0x15, 0, 0, 1, byte(unix.SYS_SOCKET), 0, 0, 0) // jeq socket, jt 0, jf 1
+	b = append(b, ret(seccomp.Action{Kind: seccomp.Errno, Data: uint16(unix.EPERM)})...)
+	b = append(b, ret(seccomp.Action{Kind: seccomp.Allow})...)
+	p, err := bpfsim.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The command can stack a filter whose TRACE data names the slot of an
+// ALLOW return (a hostile review ran a denied socket() under learn so):
+// the verdict is the base's own on the call, whatever the data says.
+func TestTracedVerdictIgnoresTheData(t *testing.T) {
+	base := socketDenyingBase(t)
+	in, err := bpfsim.Instrument(base, bpfsim.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const allowSlot = 3 // the index of "ret ALLOW" above
+	if a, ok := in.Original(allowSlot); !ok || !a.Permits() {
+		t.Fatalf("slot %d is %v %v, want the ALLOW the test forges", allowSlot, a, ok)
+	}
+	socket := systrace.Call{PID: 1, Arch: unix.AUDIT_ARCH_X86_64, Nr: unix.SYS_SOCKET, Args: [6]uint64{2, 1}, Data: allowSlot}
+	getpid := systrace.Call{PID: 1, Arch: unix.AUDIT_ARCH_X86_64, Nr: unix.SYS_GETPID, Data: 2}
+	l := &learner{prog: base, obs: seccomp.NewObserved()}
+	e := &Explainer{prog: base, in: in, byKey: map[string]*Denial{}}
+	for _, tc := range []struct {
+		name string
+		tr   *systrace.Tracer
+		c    systrace.Call
+		want systrace.Verdict
+	}{
+		{"learn: a forged ALLOW for a denied call", l.tracer(), socket, systrace.Verdict{Errno: unix.EPERM}},
+		{"learn: a forged denial for an allowed call", l.tracer(), getpid, systrace.Verdict{Run: true}},
+		{"explain: a forged ALLOW for a denied call", e.tracer(), socket, systrace.Verdict{Errno: unix.EPERM}},
+		{"explain: a stop the base did not ask for", e.tracer(), getpid, systrace.Verdict{Errno: unix.ENOSYS}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.tr.Traced(tc.c); got != tc.want {
+				t.Errorf("verdict %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	if ds := e.Denials(); len(ds) != 1 || ds[0].Call != "socket" {
+		t.Errorf("explain recorded %+v, want the one denied socket", ds)
+	}
+}
+
+// A report holds MaxDenials kinds; the rest are counted, not kept.
+func TestReportIsBounded(t *testing.T) {
+	e := &Explainer{prog: socketDenyingBase(t), byKey: map[string]*Denial{}}
+	for i := range MaxDenials + 5 {
+		e.record(systrace.Call{PID: 1, Arch: unix.AUDIT_ARCH_X86_64, Nr: int32(1000 + i)}, seccomp.Action{Kind: seccomp.Errno, Data: 1})
+	}
+	var b bytes.Buffer
+	e.Report(&b, "text", "p.json")
+	if n := len(e.Denials()); n != MaxDenials || !strings.HasSuffix(b.String(), "and 5 more call(s) of other kinds, not shown (a report holds 1000 kinds)\n") {
+		t.Errorf("%d kinds kept; report ends %q", n, b.String()[max(0, b.Len()-120):])
 	}
 }
