@@ -50,7 +50,7 @@ func TestHostViewPolicySockets(t *testing.T) {
 		{"socket", "SCMP_ARCH_X86_64", []uint64{17, 3, 0}, "ERRNO(EPERM)"},     // AF_PACKET
 		{"socket", "SCMP_ARCH_X86_64", []uint64{40, 1, 0}, "ERRNO(EPERM)"},     // AF_VSOCK
 		{"socket", "SCMP_ARCH_X86_64", []uint64{38, 5, 0}, "ERRNO(ENOSYS)"},    // AF_ALG and the rest: the default
-		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ERRNO(EPERM)"}, // a dgram pair re-aims at host sockets
+		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 1, 0}, "ERRNO(EPERM)"},  // a dgram pair re-aims at host sockets
 		{"socketpair", "SCMP_ARCH_X86_64", []uint64{1, 2, 0}, "ERRNO(EPERM)"},
 		{"socketpair", "SCMP_ARCH_X86_64", []uint64{2, 1, 0}, "ERRNO(EPERM)"},
 		{"fcntl", "SCMP_ARCH_X86_64", []uint64{3, 4, 0x800}, "ALLOW"}, // F_SETFL
@@ -61,8 +61,8 @@ func TestHostViewPolicySockets(t *testing.T) {
 		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8901}, "ERRNO(EPERM)"},
 		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8902}, "ERRNO(EPERM)"},
 		{"setsid", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
-		{"io_uring_setup", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},            // sockets by another door
-		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},                    // host processes
+		{"io_uring_setup", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"}, // sockets by another door
+		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},         // host processes
 		{"process_vm_readv", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
 		{"pidfd_getfd", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
 		{"capset", "SCMP_ARCH_X86_64", nil, "ALLOW"},                          // ip drops its (empty) capabilities
