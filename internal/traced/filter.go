@@ -62,6 +62,11 @@ func DecidingRule(open capread.Opener, f *seccomp.Loaded, call seccomp.Call, ver
 // runInstead runs sb's command with program in place of its filter, on
 // the same descriptor, under tracer; what names the run in errors.
 func runInstead(sb *sandbox.Sandbox, s sandbox.Streams, limits launch.Limits, program []byte, memName, what string, tracer *systrace.Tracer) (launch.Status, error) {
+	// No child may leave the trace (CLONE_UNTRACED).
+	program, err := seccomp.WithoutUntraced(program)
+	if err != nil {
+		return launch.Status{}, fmt.Errorf("%s: %w", what, err)
+	}
 	mem, err := seccomp.MemFile(memName, program)
 	if err != nil {
 		return launch.Status{}, err
