@@ -111,6 +111,14 @@ type Launch struct {
 	// namespace), and bwrap options without --disable-userns
 	// (bwrap.Options.HostIDMap).
 	MapHostIDs bool
+	// KillSession says that the sandbox shares the host's PID namespace
+	// (no --unshare-pid): when the run ends, however it ends, every
+	// process left in the sandbox's session (bwrap --new-session) that
+	// runs as the run's uid (Credential's, else this process's) is killed
+	// before Run returns; see killSession. With a PID namespace of its
+	// own the sandbox needs none of this: its process 1 dying takes every
+	// process of the namespace with it.
+	KillSession bool
 }
 
 // Limits bound a run. Zero values mean no limit.
@@ -248,6 +256,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var wait func() (exitCode int, err error)
+	var leftover error // from endSession, when KillSession
 	if l.Tracer != nil {
 		var p *os.Process
 		p, wait, err = startTraced(cmd, l.Tracer)
@@ -255,6 +264,16 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	} else if err = cmd.Start(); err == nil {
 		bwrap.Store(cmd.Process)
 		wait = func() (int, error) {
+			if l.KillSession {
+				// A process left behind can hold the command's output
+				// pipes open, and cmd.Wait waits for them: end the
+				// session as soon as bwrap has exited (WNOWAIT: not
+				// reaped yet, so its pid stays its own).
+				var info unix.Siginfo
+				for unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
+				}
+				leftover = l.endSession(reports)
+			}
 			err := cmd.Wait()
 			var ee *exec.ExitError
 			if err != nil && !errors.As(err, &ee) {
@@ -274,7 +293,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	if ids != nil {
 		if err := ids.mapIDs(l.Credential.Uid); err != nil && !errors.Is(err, errNoChild) {
 			kill()
-			_, _ = wait()
+			_, _ = wait() // ends the session too (KillSession)
 			return Status{}, fmt.Errorf("mapping the sandbox's user ids: %w", err)
 		}
 	}
@@ -308,8 +327,15 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	close(done)
 	wg.Wait()
 	exit, ran := reports.result()
+	if l.KillSession && l.Tracer != nil {
+		leftover = l.endSession(reports)
+	}
 	st.StdoutTruncated, st.StderrTruncated = stdout.wasTruncated(), stderr.wasTruncated()
 	switch {
+	case leftover != nil:
+		// The run is not over while its processes live on: say so,
+		// whatever else happened.
+		return st, leftover
 	case timedOut.Load():
 		st.TimedOut, st.ExitCode = true, ExitTimedOut
 		return st, nil
@@ -328,6 +354,24 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		return st, nil
 	}
 	return st, &SetupError{ExitCode: bwrapExit}
+}
+
+// endSession kills what the run left in the host's PID namespace (see
+// KillSession), once bwrap is gone: a *LeftoverError when something
+// survived.
+func (l *Launch) endSession(reports *statusReports) error {
+	if !l.KillSession {
+		return nil
+	}
+	uid := uint32(os.Getuid())
+	if l.Credential != nil {
+		uid = l.Credential.Uid
+	}
+	sid := reports.sessionID(100 * time.Millisecond)
+	if left := killSession(sid, uid, sessionKillBudget); len(left) > 0 {
+		return &LeftoverError{Session: sid, PIDs: left}
+	}
+	return nil
 }
 
 // restoreFlags records the file status flags of the streams that are
@@ -493,6 +537,24 @@ func (s *statusReports) sandboxStarted() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.childPID > 0
+}
+
+// sessionID is the session of every process of the sandbox: bwrap's
+// child (the pid it reported, in the host's PID namespace when the
+// sandbox shares it) calls setsid (--new-session). 0 when bwrap did not
+// report it. Once bwrap has exited its reports are all in the pipe: it
+// waits up to d for them to be read (not for the pipe to close, which a
+// process left behind could hold open).
+func (s *statusReports) sessionID(d time.Duration) int {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.done:
+	case <-t.C:
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.childPID
 }
 
 // result waits for bwrap's reports to end and says whether the command

@@ -399,6 +399,9 @@ func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
 	}
 	l.Files = append([]*os.File(nil), sb.files...)
 	l.StatusUnreported = statusUnreported(sb.Filter, len(l.Files))
+	// No PID namespace of its own (bwrap.Args): the run's processes are
+	// the host's, and only their session says which they are.
+	l.KillSession = sb.Profile.Shares(profile.ViewProcesses)
 	if sb.Identity != nil {
 		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
 		l.MapHostIDs = sb.lease != nil
