@@ -62,7 +62,7 @@ func TestHostViewRunLeavesNothing(t *testing.T) {
 					{"exit", nil, 0},
 					{"timeout", []string{"--timeout", "1s"}, 124},
 				} {
-					args := throughFindIn("diagnostics", "perl", "-e", v.script+`; sleep 5 if $ARGV[1]`, marker, strconv.FormatBool(how.args != nil))
+					args := throughFindIn("diagnostics", "perl", "-e", v.script+`; sleep 5 if $ARGV[1]`, marker, map[bool]string{false: "0", true: "1"}[how.args != nil])
 					args = append(append(append([]string(nil), args[:3]...), how.args...), args[3:]...)
 					start := time.Now()
 					res := w.run(t, args...)
@@ -107,7 +107,7 @@ func TestHostViewMCPRunLeavesNothing(t *testing.T) {
 			s := connect(t, id.mcpCmd(opts{}, "--profile", "diagnostics"))
 			for _, timeout := range []bool{false, true} {
 				marker := fmt.Sprintf("shannot-it-mcp-left-%d-%s-%v", os.Getpid(), id.name, timeout)
-				args := map[string]any{"command": []string{"find", "/", "-maxdepth", "0", "-exec", "perl", "-e", sleeper, marker, strconv.FormatBool(timeout), ";"}}
+				args := map[string]any{"command": []string{"find", "/", "-maxdepth", "0", "-exec", "perl", "-e", sleeper, marker, map[bool]string{false: "0", true: "1"}[timeout], ";"}}
 				if timeout {
 					args["timeout_s"] = 2
 				}
