@@ -93,6 +93,7 @@ func setup(m *testing.M) int {
 	}
 	code := func() int {
 		defer tearDownSudo()
+		defer stopSSHHosts()
 		return m.Run()
 	}()
 	// The tests leave the host's accounts as they found them: a user

@@ -173,6 +173,14 @@ func waitPidFile(p string) error {
 	return fmt.Errorf("%s never appeared", p)
 }
 
+// stopSSHHosts ends the sshd processes the remote tests started, if they
+// started any: the run must leave no process of its own behind.
+func stopSSHHosts() {
+	if sshEnv != nil {
+		sshEnv.stop()
+	}
+}
+
 func (h *sshHosts) stop() {
 	// What remote install put in root's home (the test hosts share it).
 	if path, err := remotePath(shannot); err == nil {
