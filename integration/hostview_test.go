@@ -177,6 +177,7 @@ r("userns", syscall(272, 0x10000000) == 0);
 pipe(my $pr, my $pw); r("sigio-owner", fcntl($pr, 8, 1)); r("sigio-signal", fcntl($pr, 10, 9));
 r("dgram-pair", socketpair(my $s1, my $s2, PF_UNIX, SOCK_DGRAM, 0));
 r("setsid", syscall(112) >= 0);
+r("setpgid", syscall(109, 0, 0) >= 0);
 `
 
 // What the kernel and the host-view policy answer: EPERM (1) for the
@@ -207,6 +208,7 @@ sigio-owner 1
 sigio-signal 1
 dgram-pair 1
 setsid 1
+setpgid 1
 `
 
 func TestHostViewMustNots(t *testing.T) {

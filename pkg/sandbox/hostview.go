@@ -59,6 +59,7 @@ var hostViewRefusals = []struct {
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "ioctl", []uint64{3, 0x8902}, "ioctl(SIOCSPGRP)"},
 	// Leaving the run's session, which is how its leftovers are found.
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setsid", nil, "setsid: leaving the run's session"},
+	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setpgid", []uint64{0, 0}, "setpgid: leaving the run's process group"},
 	// What else a same-uid process may do to another one.
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setpriority", []uint64{0, 4321, 19}, "setpriority of another process"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "sched_setaffinity", []uint64{4321}, "sched_setaffinity of another process"},

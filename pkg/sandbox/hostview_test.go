@@ -60,6 +60,7 @@ func TestHostViewPolicySockets(t *testing.T) {
 		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8901}, "ERRNO(EPERM)"},
 		{"ioctl", "SCMP_ARCH_X86_64", []uint64{3, 0x8902}, "ERRNO(EPERM)"},
 		{"setsid", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},
+		{"setpgid", "SCMP_ARCH_X86_64", []uint64{0, 0}, "ERRNO(EPERM)"},
 		{"io_uring_setup", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"}, // sockets by another door
 		{"ptrace", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},         // host processes
 		{"process_vm_readv", "SCMP_ARCH_X86_64", nil, "ERRNO(EPERM)"},

@@ -15,7 +15,7 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "670e44ccc9365476edc9f91b5183e72a20194a09b98ae1308ac9bf545df6a3e7",
+		source:  "2c5001ba0a4acf070cc58e36fac0b193e135d037b446731b0ba39f169b4902c8",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
 		rules:   44,
