@@ -1,7 +1,6 @@
 package seccomp
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -455,23 +454,22 @@ func WithPrologue(program []byte, known map[string][]int32) ([]byte, error) {
 	if len(pro) == 0 {
 		return program, nil
 	}
-	// The program starts as the kernel starts it: A = 0 (X and the
-	// scratch memory are untouched).
-	pro = append(pro, bpf.LoadConstant{Dst: bpf.RegA, Val: 0})
-	raw, err := bpf.Assemble(pro)
+	return prepend(pro, program, "prologue")
+}
+
+// prepend puts pro before program, which then starts as the kernel
+// starts a program: A = 0 (X and the scratch memory are untouched). pro
+// jumps to the program by skipping to its end. what names pro in the
+// error for a program the kernel would find too long.
+func prepend(pro []bpf.Instruction, program []byte, what string) ([]byte, error) {
+	raw, err := bpf.Assemble(append(pro, bpf.LoadConstant{Dst: bpf.RegA, Val: 0}))
 	if err != nil {
 		return nil, err
 	}
-	if (len(raw) + len(program)/InstructionSize) > MaxInstructions {
-		return nil, fmt.Errorf("the program with its prologue has %d instructions, above %d", len(raw)+len(program)/InstructionSize, MaxInstructions)
+	if n := len(raw) + len(program)/InstructionSize; n > MaxInstructions {
+		return nil, fmt.Errorf("the program with its %s has %d instructions, above %d", what, n, MaxInstructions)
 	}
-	b := make([]byte, 0, len(raw)*InstructionSize+len(program))
-	for _, r := range raw {
-		b = binary.LittleEndian.AppendUint16(b, r.Op)
-		b = append(b, r.Jt, r.Jf)
-		b = binary.LittleEndian.AppendUint32(b, r.K)
-	}
-	return append(b, program...), nil
+	return append(bpfsim.Encode(raw), program...), nil
 }
 
 // baseRemainders are the allow rules for the calls that ran which a

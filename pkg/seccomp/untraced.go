@@ -1,9 +1,6 @@
 package seccomp
 
 import (
-	"encoding/binary"
-	"fmt"
-
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +19,8 @@ const cloneUntraced = 0x00800000
 // Programs never ask for CLONE_UNTRACED but to escape a tracer; i386 and
 // x32 are not covered (their callers of clone are rarer still).
 func WithoutUntraced(program []byte) ([]byte, error) {
-	pro := []bpf.Instruction{
+	// Each jump out of the guard skips to its end: the original program.
+	return prepend([]bpf.Instruction{
 		bpf.LoadAbsolute{Off: 4, Size: 4}, // arch
 		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: unix.AUDIT_ARCH_X86_64, SkipTrue: 5},
 		bpf.LoadAbsolute{Off: 0, Size: 4}, // nr
@@ -30,20 +28,5 @@ func WithoutUntraced(program []byte) ([]byte, error) {
 		bpf.LoadAbsolute{Off: 16, Size: 4}, // the low half of args[0], the flags
 		bpf.JumpIf{Cond: bpf.JumpBitsNotSet, Val: cloneUntraced, SkipTrue: 1},
 		bpf.RetConstant{Val: Action{Kind: Errno, Data: uint16(unix.EPERM)}.Ret()},
-		bpf.LoadConstant{Dst: bpf.RegA, Val: 0},
-	}
-	raw, err := bpf.Assemble(pro)
-	if err != nil {
-		return nil, err
-	}
-	if n := len(raw) + len(program)/InstructionSize; n > MaxInstructions {
-		return nil, fmt.Errorf("the program with its CLONE_UNTRACED guard has %d instructions, above %d", n, MaxInstructions)
-	}
-	b := make([]byte, 0, len(raw)*InstructionSize+len(program))
-	for _, r := range raw {
-		b = binary.LittleEndian.AppendUint16(b, r.Op)
-		b = append(b, r.Jt, r.Jf)
-		b = binary.LittleEndian.AppendUint32(b, r.K)
-	}
-	return append(b, program...), nil
+	}, program, "CLONE_UNTRACED guard")
 }

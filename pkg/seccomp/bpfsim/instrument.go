@@ -1,9 +1,6 @@
 package bpfsim
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "fmt"
 
 // Instrumenting a program (issue 13): `run --explain-denials` and
 // `seccomp learn` have bwrap install, in place of the original filter, the
@@ -76,13 +73,7 @@ func Instrument(p *Program, mode Mode) (*Instrumented, error) {
 		in.rets[uint16(i)] = r.K
 		raw[i].K = retTrace | uint32(i)
 	}
-	b := make([]byte, 0, len(raw)*InstructionSize)
-	for _, r := range raw {
-		b = binary.LittleEndian.AppendUint16(b, r.Op)
-		b = append(b, r.Jt, r.Jf)
-		b = binary.LittleEndian.AppendUint32(b, r.K)
-	}
-	in.Program = b
+	in.Program = Encode(raw)
 	return in, nil
 }
 

@@ -188,7 +188,7 @@ func runKernel(body []bpf.RawInstruction, args [6]uint64) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envChild+"=1", envProgram+"="+hex.EncodeToString(encode(body)), envArgs+"="+strings.Join(argv, " "))
+	cmd.Env = append(os.Environ(), envChild+"=1", envProgram+"="+hex.EncodeToString(Encode(body)), envArgs+"="+strings.Join(argv, " "))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -202,16 +202,6 @@ func runKernel(body []bpf.RawInstruction, args [6]uint64) (string, error) {
 		return "", fmt.Errorf("child: %v: %s%s", err, out, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-func encode(raw []bpf.RawInstruction) []byte {
-	b := make([]byte, 0, len(raw)*InstructionSize)
-	for _, r := range raw {
-		b = binary.LittleEndian.AppendUint16(b, r.Op)
-		b = append(b, r.Jt, r.Jf)
-		b = binary.LittleEndian.AppendUint32(b, r.K)
-	}
-	return b
 }
 
 // gen builds random programs from the instructions Decode accepts.
@@ -446,7 +436,7 @@ func TestSimulatorAgreesWithKernel(t *testing.T) {
 					t.Error(err)
 					continue
 				}
-				p, derr := Decode(encode(c.body))
+				p, derr := Decode(Encode(c.body))
 				listing := disasmRaw(c.body)
 				rejected := strings.HasPrefix(got, "rejected")
 				switch {

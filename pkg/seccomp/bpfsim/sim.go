@@ -46,6 +46,18 @@ func Decode(program []byte) (*Program, error) {
 	return &Program{Raw: raw, Instructions: insns}, nil
 }
 
+// Encode is Decode's inverse: the program as bwrap reads it, 8-byte
+// little-endian struct sock_filter entries.
+func Encode(raw []bpf.RawInstruction) []byte {
+	b := make([]byte, 0, len(raw)*InstructionSize)
+	for _, r := range raw {
+		b = binary.LittleEndian.AppendUint16(b, r.Op)
+		b = append(b, r.Jt, r.Jf)
+		b = binary.LittleEndian.AppendUint32(b, r.K)
+	}
+	return b
+}
+
 // Call is one system call as the kernel hands it to a filter.
 type Call struct {
 	Nr   int32     // system call number (x32 calls carry 0x40000000)

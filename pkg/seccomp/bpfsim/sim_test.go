@@ -36,7 +36,7 @@ func TestCheckBPF(t *testing.T) {
 }
 
 // raw assembles instructions as bwrap reads them.
-func raw(insns ...bpf.RawInstruction) []byte { return encode(insns) }
+func raw(insns ...bpf.RawInstruction) []byte { return Encode(insns) }
 
 func TestDecodeRefusesWhatTheKernelRefuses(t *testing.T) {
 	ret := bpf.RawInstruction{Op: opRetK, K: retAllow}
@@ -105,7 +105,7 @@ func TestKernelSemantics(t *testing.T) {
 		{"user notification", []bpf.RawInstruction{{Op: opRetK, K: retUserNotif}}, "NOTIFY"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Decode(encode(tc.prog))
+			p, err := Decode(Encode(tc.prog))
 			if err != nil {
 				t.Fatal(err)
 			}
