@@ -18,6 +18,12 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 # The package that holds the version variables.
 CLIPKG  := github.com/shannot-project/shannot/internal/cli
 LDFLAGS := -X $(CLIPKG).version=$(VERSION) -X $(CLIPKG).commit=$(COMMIT)
+# shannot-init runs under the host-view filter, which lets no signal but
+# 0 leave a process: the Go runtime's preemption signal (tgkill SIGURG)
+# would fail there, and --explain-denials would report it as the
+# command's. GODEBUG cannot be set for it (the environment is the
+# command's), so the default is linked in.
+INITLDFLAGS := -X=runtime.godebugDefault=asyncpreemptoff=1
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -47,6 +53,7 @@ setup-test:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/shannot
 	CGO_ENABLED=1 $(GO) build -trimpath -o bin/shannot-seccomp ./cmd/shannot-seccomp
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(INITLDFLAGS)" -o bin/shannot-init ./cmd/shannot-init
 	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(MCPBIN) ./cmd/shannot-mcp
 
 # A statically linked binary, libseccomp included: runs on any x86_64
@@ -158,7 +165,7 @@ completions: build
 	$(MCPBIN) completion fish > bin/completions/shannot-mcp.fish
 
 # Every file install puts in place, so that uninstall removes exactly them.
-INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp $(LIBEXECDIR)/shannot-seccomp \
+INSTALLED := $(BINDIR)/shannot $(BINDIR)/shannot-mcp $(LIBEXECDIR)/shannot-seccomp $(LIBEXECDIR)/shannot-init \
 	$(patsubst profiles/%,$(DATADIR)/shannot/profiles/%,$(PROFILES) $(POLICIES)) \
 	$(DATADIR)/shannot/profile.schema.json \
 	$(MANDIR)/man1/shannot.1 $(MANDIR)/man5/shannot-profile.5 $(MANDIR)/man1/shannot-mcp.1 \
@@ -173,6 +180,7 @@ install: build man completions
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/shannot
 	install -D -m 0755 $(MCPBIN) $(DESTDIR)$(BINDIR)/shannot-mcp
 	install -D -m 0755 bin/shannot-seccomp $(DESTDIR)$(LIBEXECDIR)/shannot-seccomp
+	install -D -m 0755 bin/shannot-init $(DESTDIR)$(LIBEXECDIR)/shannot-init
 	for f in $(PROFILES) $(POLICIES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/shannot/$$f || exit 1; done
 	install -D -m 0644 pkg/profile/schema.json $(DESTDIR)$(DATADIR)/shannot/profile.schema.json

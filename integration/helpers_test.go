@@ -82,6 +82,16 @@ func setup(m *testing.M) int {
 		}
 		fmt.Fprintf(os.Stderr, "integration: warning: %s: %v: JSON policies will not compile (run `make build`, or set SHANNOT_SECCOMP_BIN)\n", seccompSrc, err)
 	}
+	// shannot-init, the first program of every host-view sandbox, beside
+	// shannot as make build leaves it.
+	initSrc := os.Getenv("SHANNOT_INIT_BIN")
+	if initSrc == "" {
+		initSrc = filepath.Join(filepath.Dir(src), "shannot-init")
+	}
+	if err := copyFile(initSrc, filepath.Join(dir, "shannot-init"), 0o755); err != nil {
+		fmt.Fprintf(os.Stderr, "integration: %s: %v (run `make build`, or set SHANNOT_INIT_BIN)\n", initSrc, err)
+		return 1
+	}
 	if os.Geteuid() != 0 {
 		defer tearDownSudo()
 		return m.Run()

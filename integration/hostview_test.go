@@ -149,9 +149,9 @@ func abs(n int64) int64 {
 // attacks tries, from inside the sandbox, everything the host view must
 // not allow, and prints one line per attempt: "NAME ok" or "NAME ERRNO".
 const attacks = `
-use Socket;
+use Socket; use Fcntl;
 sub r { my ($n, $ok) = @_; printf "%s %s\n", $n, $ok ? "ok" : ($!+0 ? $!+0 : "fail"); }
-my $port = shift; my $abstract = shift;
+my $port = shift; my $abstract = shift; my $fifo = shift;
 my ($t, $a);
 r("kill-init", kill(0, 1));
 r("environ", open(my $e, "<", "/proc/1/environ"));
@@ -178,11 +178,14 @@ pipe(my $pr, my $pw); r("sigio-owner", fcntl($pr, 8, 1)); r("sigio-signal", fcnt
 r("dgram-pair", socketpair(my $s1, my $s2, PF_UNIX, SOCK_DGRAM, 0));
 r("setsid", syscall(112) >= 0);
 r("setpgid", syscall(109, 0, 0) >= 0);
+r("fifo", sysopen(my $ff, $fifo, O_RDWR));
 `
 
 // What the kernel and the host-view policy answer: EPERM (1) for the
 // signal and the refused socket families, EACCES (13) for /proc/1's
-// guarded files and the secrets, EROFS (30) for writes.
+// guarded files and the secrets, EROFS (30) for writes, and EACCES for a
+// FIFO the identity may write by its mode, which a read-only mount does
+// not close: Landlock, applied by shannot-init, does.
 const attacksWant = `kill-init 1
 environ 13
 mem 13
@@ -209,6 +212,7 @@ sigio-signal 1
 dgram-pair 1
 setsid 1
 setpgid 1
+fifo 13
 `
 
 func TestHostViewMustNots(t *testing.T) {
@@ -237,11 +241,12 @@ func TestHostViewMustNots(t *testing.T) {
 		}()
 	}
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	fifo := hostFIFO(t, 0o666, nil)
 	swap := swappiness(t)
 	for _, r := range rootAndSudo(t) {
 		for _, p := range hostViewProfiles {
 			t.Run(r.name+"/"+p, func(t *testing.T) {
-				res := r.run(t, throughFindIn(p, "perl", "-e", attacks, port, abstract)...)
+				res := r.run(t, throughFindIn(p, "perl", "-e", attacks, port, abstract, fifo)...)
 				if res.code != 0 || res.stdout != attacksWant {
 					t.Errorf("attacks: exit %d %q\n got:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, attacksWant)
 				}
@@ -253,10 +258,10 @@ func TestHostViewMustNots(t *testing.T) {
 	}
 	// The control: the same script on the host, as the test user, reaches
 	// both listeners and signals nothing of root's.
-	c := exec.Command("perl", "-e", attacks, port, abstract)
+	c := exec.Command("perl", "-e", attacks, port, abstract, fifo)
 	c.SysProcAttr = &syscall.SysProcAttr{Credential: sudoUser.cred}
 	out, _ := c.Output()
-	for _, want := range []string{"tcp ok\n", "abstract ok\n", "kill-init 1\n"} {
+	for _, want := range []string{"tcp ok\n", "abstract ok\n", "kill-init 1\n", "fifo ok\n"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("control on the host: %q lacks %q", out, want)
 		}
@@ -277,6 +282,35 @@ func TestHostViewMustNots(t *testing.T) {
 		os.Remove("/etc/shannot-it-hostview")
 		t.Error("the sandbox wrote /etc")
 	}
+}
+
+// hostFIFO makes a FIFO of the given mode under /var/tmp (which the
+// host views show: /tmp is the sandbox's own), owned by cred's user when
+// cred is set, in a directory anyone may enter; it is removed when the
+// test ends. A FIFO is what a read-only mount does not protect.
+func hostFIFO(t *testing.T, mode os.FileMode, cred *syscall.Credential) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/var/tmp", "shannot-it-fifo-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(fifo, mode); err != nil {
+		t.Fatal(err)
+	}
+	if cred != nil {
+		if err := os.Chown(fifo, int(cred.Uid), int(cred.Gid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fifo
 }
 
 // procUID is the real uid of pid, from /proc/PID/status.
@@ -398,6 +432,8 @@ func TestHostViewUnprivileged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A FIFO of the caller's own, 0600, where the bind of / shows it.
+	fifo := hostFIFO(t, 0o600, u.cred)
 	for _, p := range hostViewProfiles {
 		res := u.run(t, opts{}, "--profile", p, "run", "cat", key)
 		if res.code == 0 || strings.Contains(res.stdout, "PRIVATE") {
@@ -415,16 +451,23 @@ func TestHostViewUnprivileged(t *testing.T) {
 		// through; the filter does not. Signal 0 only asks.
 		res = u.run(t, opts{}, throughFindIn(p, "perl", "-e",
 			`for my $s (0, 15, 9) { printf "%d %s\n", $s, kill($s, $ARGV[0]) ? "ok" : $!+0 }`, pid)...)
-		if res.stdout != "0 ok\n15 38\n9 38\n" {
-			t.Errorf("%s as %s: signals to the caller's own process: %q %q; want 0 ok, ENOSYS (the filter's) for 15 and 9", p, u.name, res.stdout, res.stderr)
+		if res.stdout != "0 1\n15 38\n9 38\n" {
+			t.Errorf("%s as %s: signals to the caller's own process: %q %q; want ENOSYS (the filter's) for 15 and 9, EPERM (Landlock's signal scope) for 0", p, u.name, res.stdout, res.stderr)
 		}
-		res = u.run(t, opts{}, throughFindIn(p, "perl", "-e", attacks, "1", "shannot-it-none")...)
+		res = u.run(t, opts{}, throughFindIn(p, "perl", "-e", attacks, "1", "shannot-it-none", fifo)...)
 		if want := attacksWant; res.stdout != want {
 			t.Errorf("%s as %s: attacks:\n%s\nwant:\n%s (%s)", p, u.name, res.stdout, want, res.stderr)
 		}
 	}
 	if err := victim.Process.Signal(syscall.Signal(0)); err != nil {
 		t.Errorf("the caller's process did not survive: %v", err)
+	}
+	// The controls: on the host, as the same user, the FIFO opens for
+	// writing and the same perl kills the process.
+	c0 := exec.Command("perl", "-e", `use Fcntl; print sysopen(my $f, $ARGV[0], O_RDWR) ? "ok\n" : "$!\n"`, fifo)
+	c0.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+	if out, _ := c0.Output(); string(out) != "ok\n" {
+		t.Errorf("control: the user's own FIFO on the host: %q", out)
 	}
 	// The control: the same perl on the host, as the same user, kills it.
 	c := exec.Command("perl", "-e", `print kill(15, $ARGV[0]) ? "ok\n" : "$!\n"`, pid)

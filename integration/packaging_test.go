@@ -64,6 +64,7 @@ func TestMakeInstallAndUninstall(t *testing.T) {
 	want := []string{
 		"opt/sh/bin/shannot",
 		"opt/sh/bin/shannot-mcp",
+		"opt/sh/libexec/shannot/shannot-init",
 		"opt/sh/libexec/shannot/shannot-seccomp",
 		"opt/sh/share/bash-completion/completions/shannot",
 		"opt/sh/share/bash-completion/completions/shannot-mcp",

@@ -79,6 +79,11 @@ func installForSudo(t *testing.T) error {
 		return err
 	}
 	sudoCleanup = append(sudoCleanup, func() { os.Remove(sudoPrefix + "/bin/shannot-mcp") })
+	// Host-view sandboxes start with the shannot-init beside it.
+	if err := copyFile(filepath.Join(filepath.Dir(shannot), "shannot-init"), sudoPrefix+"/bin/shannot-init", 0o755); err != nil {
+		return err
+	}
+	sudoCleanup = append(sudoCleanup, func() { os.Remove(sudoPrefix + "/bin/shannot-init") })
 	if err := installFile(openProfile, `{"name": "it-open", "description": "integration tests: the host read-only, no command list, no user namespace isolation asked",
 		"binds": [{"source": "/", "target": "/"}], "tmpfs_paths": ["/tmp"], "user_namespace_isolation": false,
 		"environment": {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}}`, 0o644); err != nil {

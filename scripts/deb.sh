@@ -15,7 +15,8 @@ GOFLAGS="${GOFLAGS:-} -buildmode=pie" make --no-print-directory install DESTDIR=
 gzip -9n "$stage/usr/share/man/man1/shannot.1" "$stage/usr/share/man/man5/shannot-profile.5" \
 	"$stage/usr/share/man/man1/shannot-mcp.1"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-	"$stage/usr/bin/shannot" "$stage/usr/bin/shannot-mcp" "$stage/usr/libexec/shannot/shannot-seccomp"
+	"$stage/usr/bin/shannot" "$stage/usr/bin/shannot-mcp" "$stage/usr/libexec/shannot/shannot-seccomp" \
+	"$stage/usr/libexec/shannot/shannot-init"
 
 # /etc/shannot: the administrator's, kept across upgrades (conffiles).
 install -d -m 0755 "$stage/etc/shannot/profiles"

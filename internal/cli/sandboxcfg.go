@@ -81,6 +81,7 @@ func sandboxConfig(c *cli.Context, dryRun bool) (sandbox.Config, error) {
 		ForceUserNS: who.Privileged(),
 		Identity:    id,
 		Pool:        pool,
+		FindInit:    who.FindInit,
 		Warn:        func(msg string) { fmt.Fprintf(c.App.ErrWriter, "shannot: warning: %s\n", msg) },
 	}, nil
 }

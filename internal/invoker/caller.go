@@ -3,6 +3,7 @@ package invoker
 import (
 	"errors"
 	"fmt"
+	"github.com/shannot-project/shannot/internal/sandboxinit"
 	"os"
 	"os/user"
 	"strconv"
@@ -150,6 +151,14 @@ func (who Caller) SeccompCompiler() seccomp.Compiler {
 		return nil
 	}
 	return &seccomp.Helper{Find: func() (string, error) { return companion.Find(seccomp.HelperName, who.privileged) }}
+}
+
+// FindInit finds shannot-init, the first program of a sandbox that
+// shares host views (see internal/sandboxinit), as SeccompCompiler finds
+// its helper: for a hostile caller never through PATH, and only a file
+// trust accepts.
+func (who Caller) FindInit() (string, error) {
+	return companion.Find(sandboxinit.Name, who.privileged)
 }
 
 // FindBwrap finds bwrap: for a hostile caller, only in the system's

@@ -79,7 +79,7 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	for _, v := range plan.Verdicts {
 		calls = append(calls, v.Call)
 	}
-	l.Argv = probeArgv(selfFD, writeTargets(p), calls)
+	l.Argv = sb.CommandArgv(probeArgv(selfFD, writeTargets(p), calls))
 	if l.Args, err = withSetenv(l.Args, probeVar, ProbeGODEBUG(p)); err != nil {
 		return nil, "", err
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
@@ -91,6 +92,15 @@ var hostViewRefusals = []struct {
 // profile validator asks for a seccomp_profile, and this asks what it
 // does. The shipped seccomp/hostview.json refuses them all.
 func checkHostViewFilter(p *profile.Profile, f *seccomp.Loaded) error {
+	if err := checkHostViewRefusals(p, f); err != nil {
+		return err
+	}
+	return checkInitCalls(p, f)
+}
+
+// checkHostViewRefusals is checkHostViewFilter's first half: the calls
+// of hostViewRefusals.
+func checkHostViewRefusals(p *profile.Profile, f *seccomp.Loaded) error {
 	need := p.Shares(profile.ViewProcesses) || p.Shares(profile.ViewNetwork) || p.Shares(profile.ViewFilesystems)
 	if !need {
 		return nil
@@ -164,4 +174,50 @@ func (sb *Sandbox) releaseIdentity() {
 		sb.lease.Release()
 		sb.lease = nil
 	}
+}
+
+// initCalls are the calls shannot-init makes under the filter to confine
+// the sandbox with Landlock (see openInit), beyond what any Go program
+// needs to start: a filter that denies one would leave the command
+// unconfined, or the run failing with no clear reason.
+var initCalls = []struct {
+	call string
+	args []uint64
+}{
+	{"landlock_create_ruleset", []uint64{0, 0, 1}},
+	{"landlock_add_rule", []uint64{3, 1}},
+	{"landlock_restrict_self", []uint64{3, 0}},
+	{"prctl", []uint64{38, 1}}, // PR_SET_NO_NEW_PRIVS
+}
+
+// checkInitCalls refuses a host-view profile whose filter denies a call
+// of initCalls, naming them all.
+func checkInitCalls(p *profile.Profile, f *seccomp.Loaded) error {
+	if len(p.HostView) == 0 || f == nil {
+		return nil
+	}
+	prog, err := seccomp.Decode(f.Program)
+	if err != nil {
+		return &seccomp.Error{File: f.Source, Err: err}
+	}
+	var denied []string
+	for _, r := range initCalls {
+		c, err := seccomp.NewCall(r.call, "SCMP_ARCH_X86_64")
+		if err != nil {
+			return fmt.Errorf("checking %s for the host views: %w", f.Source, err)
+		}
+		copy(c.Args[:], r.args)
+		ret, err := prog.Run(c)
+		if err != nil {
+			return &seccomp.Error{File: f.Source, Err: err}
+		}
+		if !seccomp.ActionFromRet(ret).Permits() {
+			denied = append(denied, r.call)
+		}
+	}
+	if len(denied) > 0 {
+		return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
+			Msg: fmt.Sprintf("the filter %s denies %s, with which shannot-init confines every host-view sandbox (Landlock): allow them, as %q does", f.Source, strings.Join(denied, ", "), profile.HostViewPolicy)}
+	}
+	return nil
 }

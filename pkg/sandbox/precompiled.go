@@ -15,7 +15,7 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "2c5001ba0a4acf070cc58e36fac0b193e135d037b446731b0ba39f169b4902c8",
+		source:  "5dbbb20b9c5f7de1ac0dd5ce2b4a529e11f13086404040231636b227b8b88e76",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
 		rules:   44,

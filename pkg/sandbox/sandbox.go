@@ -49,6 +49,10 @@ type Config struct {
 	// Pool leases a host uid of its own to each root-run sandbox that
 	// shares the host's processes (see hostView).
 	Pool *identity.Pool
+	// FindInit returns the path of shannot-init, which every sandbox that
+	// shares a view of the host runs first (see openInit); nil refuses
+	// such profiles.
+	FindInit func() (string, error)
 }
 
 // FilterFD is the descriptor bwrap finds the seccomp filter on: the
@@ -72,6 +76,11 @@ type Sandbox struct {
 	sources map[int]string
 	// lease is the run's own uid (host_view processes), until Close.
 	lease *identity.Lease
+	// initFD is the descriptor shannot-init is on (host views), 0 when
+	// the command runs directly; writable are the mounts it lets the
+	// command write beneath.
+	initFD   int
+	writable []string
 }
 
 // New opens the profile's filter and builds bwrap's options.
@@ -106,6 +115,10 @@ func New(p *profile.Profile, cfg Config) (*Sandbox, error) {
 		opts.BindFDs = fds
 	}
 	if err := sb.hostView(cfg); err != nil {
+		sb.Close()
+		return nil, err
+	}
+	if err := sb.openInit(cfg); err != nil {
 		sb.Close()
 		return nil, err
 	}
@@ -347,7 +360,7 @@ func OpenBuiltinPolicy(name string, opts seccomp.Options) (*seccomp.Loaded, erro
 // With an Identity, setpriv(1) starts bwrap as that user, as shannot
 // does, and the binds' sources are opened by redirections.
 func (sb *Sandbox) CommandLine(self string) string {
-	line := bwrap.Quote(append(append([]string{sb.Bwrap}, sb.Args...), sb.Argv...))
+	line := bwrap.Quote(append(append([]string{sb.Bwrap}, sb.Args...), sb.CommandArgv(sb.Argv)...))
 	if id := sb.Identity; id != nil {
 		groups := "--clear-groups"
 		if len(id.Groups) > 0 {
@@ -390,7 +403,7 @@ func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
 	l := &launch.Launch{
 		Bwrap:  sb.Bwrap,
 		Args:   sb.Args,
-		Argv:   sb.Argv,
+		Argv:   sb.CommandArgv(sb.Argv),
 		Env:    []string{},
 		Stdin:  s.Stdin,
 		Stdout: s.Stdout,

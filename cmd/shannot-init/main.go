@@ -1,0 +1,135 @@
+// Command shannot-init is the first program of a shannot sandbox that
+// shares a view of the host: it confines itself with Landlock, then
+// execs the command (see internal/sandboxinit for why and how). shannot
+// runs it; it is not for running by hand.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"syscall"
+	"unsafe"
+
+	"github.com/landlock-lsm/go-landlock/landlock"
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+	"golang.org/x/sys/unix"
+
+	"github.com/shannot-project/shannot/internal/sandboxinit"
+)
+
+// initComm is the process name while shannot-init runs, NUL-terminated.
+var initComm = []byte(sandboxinit.Name + "\x00")
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stderr))
+}
+
+// MinABI is the Landlock ABI below which shannot-init refuses to run
+// the command: ABI 1 already restricts writes by path, which is what
+// keeps FIFOs under read-only binds closed. Newer ABIs add to it
+// (truncate, TCP, scopes, UNIX sockets by path) where the kernel has them.
+const MinABI = 1
+
+// writeAccess is every file system right that changes something: writing
+// and truncating files, making and removing entries of every kind,
+// renaming and linking across directories, and connecting to a UNIX
+// socket by its path.
+const writeAccess = ll.AccessFSWriteFile | ll.AccessFSRemoveDir | ll.AccessFSRemoveFile |
+	ll.AccessFSMakeChar | ll.AccessFSMakeDir | ll.AccessFSMakeReg | ll.AccessFSMakeSock |
+	ll.AccessFSMakeFifo | ll.AccessFSMakeBlock | ll.AccessFSMakeSym | ll.AccessFSRefer |
+	ll.AccessFSTruncate | ll.AccessFSResolveUnix
+
+// Config is the Landlock configuration of every sandbox init: writes
+// restricted by path, TCP closed, and signals and abstract UNIX sockets
+// scoped to the sandbox. Best effort: a right the kernel does not know
+// is dropped (ABI reports what was kept).
+func Config() landlock.Config {
+	return landlock.Config{
+		HandledAccessFS:  writeAccess,
+		HandledAccessNet: ll.AccessNetBindTCP | ll.AccessNetConnectTCP,
+		Scoped:           ll.ScopeAbstractUnixSocket | ll.ScopeSignal,
+	}.BestEffort()
+}
+
+// Rules allow every write right beneath the sandbox's writable mounts,
+// which are its own (tmpfs, its /dev, writable binds the profile asks
+// for): nothing else.
+func Rules(writable []string) []landlock.Rule {
+	if len(writable) == 0 {
+		return nil
+	}
+	return []landlock.Rule{landlock.PathAccess(writeAccess, writable...).IgnoreIfMissing()}
+}
+
+// Main confines the process and execs the command; it returns only on
+// failure, with the exit status to use: ExitSetup when the sandbox could
+// not be confined, 127 or 126 as a shell gives when the command cannot
+// be found or run.
+func Main(args []string, stderr io.Writer) int {
+	// The thread that confines itself is the one that execs the command,
+	// and a thread's Landlock domain is what execve keeps: no other
+	// thread need be confined (see restrictThisThread).
+	runtime.LockOSThread()
+	// Reports name processes by comm, which would otherwise be the
+	// descriptor's number (bwrap runs /proc/self/fd/N); the command's
+	// execve gives it its own.
+	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&initComm[0])), 0, 0, 0)
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "shannot-init: "+format+"\n", a...)
+		return code
+	}
+	r, err := sandboxinit.Parse(args)
+	if err != nil {
+		return fail(sandboxinit.ExitSetup, "%v", err)
+	}
+	if r.FD >= 0 {
+		// The init's own file must not reach the command.
+		unix.CloseOnExec(r.FD)
+	}
+	abi, err := ll.LandlockGetABIVersion()
+	if err != nil || abi < MinABI {
+		return fail(sandboxinit.ExitSetup, "Landlock is not available in this kernel (%v): the host view's writes through FIFOs and sockets cannot be closed; boot with lsm=landlock,... (CONFIG_SECURITY_LANDLOCK)", errOrABI(err, abi))
+	}
+	if err := restrictThisThread(Config(), Rules(r.Writable)); err != nil {
+		return fail(sandboxinit.ExitSetup, "Landlock: %v", err)
+	}
+	path, err := exec.LookPath(r.Argv[0])
+	if err != nil {
+		return fail(127, "%s: command not found", r.Argv[0])
+	}
+	err = syscall.Exec(path, r.Argv, os.Environ())
+	return fail(126, "%s: %v", path, err)
+}
+
+// restrictThisThread confines the calling thread only. go-landlock's
+// Restrict confines every thread of the process through the runtime's
+// AllThreadsSyscall, which stops each thread with a signal: the
+// host-view filter lets no signal but 0 go out (tgkill with SIGURG
+// fails), and the runtime then waits for ever. Nothing needs the other
+// threads: execve replaces them, and the command starts with the
+// calling thread's credentials, its Landlock domain among them.
+func restrictThisThread(cfg landlock.Config, rules []landlock.Rule) error {
+	fd, flags, err := cfg.NewRulesetFD(rules...)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	}
+	if err := ll.LandlockRestrictSelf(fd, flags); err != nil {
+		return fmt.Errorf("landlock_restrict_self: %w", err)
+	}
+	return nil
+}
+
+func errOrABI(err error, abi int) any {
+	if err != nil {
+		return err
+	}
+	return "ABI " + strconv.Itoa(abi)
+}

@@ -1,0 +1,69 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"slices"
+
+	"github.com/shannot-project/shannot/internal/sandboxinit"
+	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/bwrap/option"
+	"github.com/shannot-project/shannot/pkg/profile"
+)
+
+// openInit hands shannot-init to bwrap when the profile shares a view of
+// the host: there the sandbox's first process confines itself with
+// Landlock before it execs the command (see internal/sandboxinit), which
+// closes what read-only mounts leave open (FIFOs, UNIX sockets by path)
+// and scopes signals and abstract sockets to the sandbox.
+func (sb *Sandbox) openInit(cfg Config) error {
+	p := sb.Profile
+	if len(p.HostView) == 0 {
+		return nil
+	}
+	find := cfg.FindInit
+	if find == nil {
+		return fmt.Errorf("profile %s shares host views %v, which need %s, and no way to find it was given", p.Origin, p.HostView, sandboxinit.Name)
+	}
+	name, err := find()
+	if err != nil {
+		return fmt.Errorf("profile %s shares host views %v: %w", p.Origin, p.HostView, err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("profile %s shares host views %v: %w", p.Origin, p.HostView, err)
+	}
+	sb.initFD = sb.addFile(f)
+	if sb.sources == nil {
+		sb.sources = map[int]string{}
+	}
+	sb.sources[sb.initFD] = name
+	sb.writable = writableMounts(p)
+	return nil
+}
+
+// writableMounts are the sandbox's own writable mounts: its /dev, its
+// tmpfs paths, the writable binds a profile asks for (refused as root).
+// Beneath them, and nowhere else, shannot-init lets the command write.
+func writableMounts(p *profile.Profile) []string {
+	var out []string
+	for _, m := range bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts() {
+		switch m.Op {
+		case option.Dev, option.Tmpfs, option.Bind, option.BindTry, option.DevBind, option.DevBindTry:
+			out = append(out, path.Clean(m.Target))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// CommandArgv is what bwrap runs for argv: argv itself, or, when the
+// sandbox has an init (host views), the init on its descriptor followed
+// by argv.
+func (sb *Sandbox) CommandArgv(argv []string) []string {
+	if sb.initFD == 0 {
+		return argv
+	}
+	return sandboxinit.Args(sb.initFD, sb.writable, argv)
+}

@@ -1,0 +1,113 @@
+package sandbox
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shannot-project/shannot/internal/sandboxinit"
+	"github.com/shannot-project/shannot/pkg/launch"
+	"github.com/shannot-project/shannot/pkg/profile"
+	"github.com/shannot-project/shannot/pkg/seccomp"
+)
+
+func TestWritableMounts(t *testing.T) {
+	tests := []struct {
+		name string
+		p    *profile.Profile
+		want []string
+	}{
+		{"host view, tmpfs paths", &profile.Profile{HostView: profile.Views, TmpfsPaths: []string{"/tmp", "/home", "/tmp/"}},
+			[]string{"/dev", "/home", "/tmp"}},
+		{"a writable bind counts, a read-only one does not",
+			&profile.Profile{Binds: []profile.Bind{{Source: "/srv", Target: "/srv"}, {Source: "/usr", Target: "/usr", ReadOnly: true}}},
+			[]string{"/dev", "/srv"}},
+		{"additional_args binds", &profile.Profile{AdditionalArgs: []string{"--bind", "/var/x", "/x", "--ro-bind", "/a", "/a"}},
+			[]string{"/dev", "/x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, writableMounts(tt.p)); diff != "" {
+				t.Errorf("writableMounts mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A host-view sandbox runs its command through shannot-init, handed over
+// by descriptor; any other runs it directly.
+func TestCommandGoesThroughInitWithHostViews(t *testing.T) {
+	initPath := filepath.Join(t.TempDir(), sandboxinit.Name)
+	if err := os.WriteFile(initPath, []byte("#!/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	find := func() (string, error) { return initPath, nil }
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}, TmpfsPaths: []string{"/tmp"}}
+	sb, err := New(p, Config{Bwrap: "bwrap", FindInit: find})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	argv := []string{"hostname", "-f"}
+	want := sandboxinit.Args(3, []string{"/dev", "/tmp"}, argv)
+	if diff := cmp.Diff(want, sb.CommandArgv(argv)); diff != "" {
+		t.Errorf("CommandArgv mismatch (-want +got):\n%s", diff)
+	}
+	sb.Argv = argv
+	if l := sb.Launch(Streams{}, launch.Limits{}); !cmp.Equal(l.Argv, want) || len(l.Files) != 1 {
+		t.Errorf("Launch: argv %q, %d files; want %q and the init's file", l.Argv, len(l.Files), want)
+	}
+	if line := sb.CommandLine("shannot"); !strings.Contains(line, "3< "+initPath) || !strings.Contains(line, "/proc/self/fd/3") {
+		t.Errorf("CommandLine %q: does not hand the init over on descriptor 3", line)
+	}
+
+	plain, err := New(&profile.Profile{Name: "t"}, Config{Bwrap: "bwrap", FindInit: find})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if got := plain.CommandArgv(argv); !cmp.Equal(got, argv) {
+		t.Errorf("without host views: CommandArgv = %q, want the command itself", got)
+	}
+}
+
+func TestHostViewsWithoutInitAreRefused(t *testing.T) {
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}}
+	if _, err := New(p, Config{Bwrap: "bwrap"}); err == nil || !strings.Contains(err.Error(), sandboxinit.Name) {
+		t.Errorf("no FindInit: %v, want a refusal naming %s", err, sandboxinit.Name)
+	}
+	missing := func() (string, error) { return "", errors.New("shannot-init not found in /x") }
+	if _, err := New(p, Config{Bwrap: "bwrap", FindInit: missing}); err == nil || !strings.Contains(err.Error(), "not found in /x") {
+		t.Errorf("init not found: %v, want the finder's error", err)
+	}
+}
+
+// A host-view filter that denies what shannot-init needs is refused,
+// every missing call named; the shipped hostview.json allows them.
+func TestCheckInitCalls(t *testing.T) {
+	open := func(name string) *seccomp.Loaded {
+		t.Helper()
+		f, err := OpenBuiltinPolicy(name, seccomp.Options{Host: seccomp.ThisHost()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}}
+	if err := checkInitCalls(p, open("seccomp/hostview.json")); err != nil {
+		t.Errorf("hostview.json: %v", err)
+	}
+	err := checkInitCalls(p, open("seccomp/readonly.json"))
+	for _, want := range []string{"landlock_create_ruleset, landlock_add_rule, landlock_restrict_self", "/seccomp_profile"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("readonly.json: %v, want it to name %q", err, want)
+		}
+	}
+	if err := checkInitCalls(&profile.Profile{Name: "t"}, open("seccomp/readonly.json")); err != nil {
+		t.Errorf("no host view: %v", err)
+	}
+}
