@@ -71,6 +71,9 @@ func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
 		checks = append(checks, ck)
 	}
 	checks = append(checks, checkNetwork(p, f), checkCaps(f), checkHostRoot(f, host), checkKnobs(f), checkEnv(p, f.Environ), checkSeccomp(f))
+	if len(p.HostView) > 0 {
+		checks = append(checks, checkLandlock(f))
+	}
 	if p.Shares(profile.ViewProcesses) {
 		checks = append(checks, checkHostProcesses(f))
 	}
@@ -88,6 +91,29 @@ func checkViews(p *profile.Profile) Check {
 		d += "; sandbox: " + strings.Join(sb, ", ")
 	}
 	return Check{Name: "views", OK: true, Detail: d}
+}
+
+// landlockScopeABI is the first Landlock ABI with signal scoping, which
+// checkLandlock can see from inside.
+const landlockScopeABI = 6
+
+// checkLandlock passes when the kernel has Landlock and, where it scopes
+// signals, the probe cannot signal its parent: the sign that
+// shannot-init confined the sandbox (see internal/sandboxinit), which
+// is what closes the FIFOs and sockets read-only mounts leave open.
+func checkLandlock(f *Facts) Check {
+	ck := Check{Name: "landlock"}
+	switch {
+	case f.LandlockABI < 1:
+		ck.Detail = "Landlock is not available: writes through FIFOs are OPEN"
+	case f.LandlockABI < landlockScopeABI:
+		ck.OK, ck.Detail = true, fmt.Sprintf("ABI %d: writes only beneath the sandbox's own mounts; signals are not scoped by this kernel (the filter's rules remain)", f.LandlockABI)
+	case f.Parent != "EPERM":
+		ck.Detail = fmt.Sprintf("ABI %d, but signal 0 to bwrap outside the sandbox gave %s: the sandbox is NOT confined", f.LandlockABI, f.Parent)
+	default:
+		ck.OK, ck.Detail = true, fmt.Sprintf("ABI %d in force: writes only beneath the sandbox's own mounts, TCP closed, signals and abstract sockets kept inside (signal 0 to bwrap: EPERM)", f.LandlockABI)
+	}
+	return ck
 }
 
 // checkHostProcesses passes when process 1 is not the sandbox's own and

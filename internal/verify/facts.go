@@ -33,6 +33,12 @@ type Facts struct {
 	// "environ", "mem" (opened for reading), "root" (readlink): "ok" or
 	// an errno's name.
 	Init map[string]string `json:"init"`
+	// LandlockABI is the kernel's Landlock ABI as the probe saw it (0:
+	// none, or the filter denies asking), and Parent what signal 0 to
+	// the probe's parent (bwrap, outside the sandbox's Landlock domain)
+	// gave: EPERM where shannot-init scoped signals to the sandbox.
+	LandlockABI int    `json:"landlock_abi"`
+	Parent      string `json:"parent"`
 	// Sockets is what socket(2) gave for "inet" (AF_INET, SOCK_STREAM),
 	// "unix" (AF_UNIX, SOCK_STREAM) and "netlink" (AF_NETLINK,
 	// NETLINK_ROUTE): "ok" or an errno's name.

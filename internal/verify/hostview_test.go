@@ -16,6 +16,7 @@ func hostViewFacts() *Facts {
 	f.PID1 = "systemd"
 	f.Init = map[string]string{"kill": "EPERM", "environ": "EACCES", "mem": "EACCES", "root": "EACCES"}
 	f.Sockets = map[string]string{"inet": "EPERM", "unix": "EPERM", "netlink": "ok"}
+	f.LandlockABI, f.Parent = 7, "EPERM"
 	return f
 }
 
@@ -41,6 +42,7 @@ func TestEvaluateHostView(t *testing.T) {
 		{"kernel settings", true, "nothing writable under /proc (outside processes) or /sys"},
 		{"environment", true, "exactly the profile's 2 variables and the probe's GODEBUG=asyncpreemptoff=1; the host's are absent"},
 		{"seccomp", true, "no filter (Seccomp: 0)"},
+		{"landlock", true, "ABI 7 in force: writes only beneath the sandbox's own mounts, TCP closed, signals and abstract sockets kept inside (signal 0 to bwrap: EPERM)"},
 		{"host processes", true, "pid 1 is the host's systemd, and refused: kill EPERM, environ EACCES, mem EACCES, root EACCES"},
 		{"host sockets", true, "only netlink reads: AF_INET EPERM, AF_UNIX EPERM, AF_NETLINK ok"},
 	}
@@ -56,6 +58,10 @@ func TestEvaluateHostViewMustNots(t *testing.T) {
 		change func(*Facts)
 		want   Check
 	}{
+		{"no Landlock", func(f *Facts) { f.LandlockABI = 0 },
+			Check{"landlock", false, "Landlock is not available: writes through FIFOs are OPEN"}},
+		{"not confined", func(f *Facts) { f.Parent = "ok" },
+			Check{"landlock", false, "ABI 7, but signal 0 to bwrap outside the sandbox gave ok: the sandbox is NOT confined"}},
 		{"init signalled", func(f *Facts) { f.Init["kill"] = "ok" },
 			Check{"host processes", false, "the host's pid 1 (systemd) is REACHABLE: kill ok, environ EACCES, mem EACCES, root EACCES"}},
 		{"init's environment read", func(f *Facts) { f.Init["environ"] = "ok" },

@@ -91,6 +91,10 @@ func Probe(writes, calls []string) (*Facts, error) {
 	}
 	_, err = os.Readlink("/proc/1/root")
 	facts.Init["root"] = errnoName(err)
+	if abi, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION); errno == 0 {
+		facts.LandlockABI = int(abi)
+	}
+	facts.Parent = errnoName(unix.Kill(os.Getppid(), 0))
 	facts.Sockets = map[string]string{
 		"inet":    trySocket(unix.AF_INET, unix.SOCK_STREAM, 0),
 		"unix":    trySocket(unix.AF_UNIX, unix.SOCK_STREAM, 0),
