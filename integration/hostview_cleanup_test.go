@@ -4,6 +4,7 @@ package integration
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,6 +128,51 @@ func TestHostViewMCPRunLeavesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A root-run shannot killed with SIGKILL cleans up nothing: bwrap dies
+// with it (--die-with-parent), a double-forked process does not. Its uid
+// is a leased one whose lock died with shannot, so the next root-run
+// host view kills it before it leases (identity.Pool.reapOrphans).
+func TestHostViewKilledRunIsReapedByTheNext(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("leased uids are for root runs; run the integration tests as root (CI does)")
+	}
+	marker := fmt.Sprintf("shannot-it-orphan-%d", os.Getpid())
+	sleeper := `$| = 1; if (fork() == 0) { if (fork() == 0) { open STDIN, "</dev/null"; open STDOUT, ">/dev/null"; open STDERR, ">/dev/null"; $0 = $ARGV[0]; sleep 120; exit 0 } exit 0 } print "forked\n"; sleep 60`
+	c := exec.Command(shannot, throughFindIn("diagnostics", "perl", "-e", sleeper, marker)...)
+	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer killMarked(marker)
+	buf := make([]byte, 7)
+	if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "forked\n" {
+		c.Process.Kill()
+		c.Wait()
+		t.Fatalf("the run did not start its sleeper: %q %v", buf, err)
+	}
+	c.Process.Kill()
+	c.Wait()
+	time.Sleep(200 * time.Millisecond)
+	left := withMarker(marker)
+	if len(left) != 1 {
+		t.Fatalf("after SIGKILL of shannot: %v, want the one leftover this test is about", left)
+	}
+	pid, _ := strconv.Atoi(left[0])
+	if uid := procUID(t, pid); uid < 65536 {
+		t.Fatalf("the leftover runs as uid %d, not a leased one", uid)
+	}
+	res := asRoot(t).run(t, opts{}, "--profile", "diagnostics", "run", "uname", "-n")
+	if res.code != 0 {
+		t.Fatalf("the next run: exit %d %q", res.code, res.stderr)
+	}
+	if left := withMarker(marker); len(left) != 0 {
+		t.Errorf("the next root-run host view left the dead run's process alive: %v", left)
 	}
 }
 

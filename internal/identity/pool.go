@@ -93,6 +93,7 @@ func (p *Pool) Allocate() (*Lease, error) {
 	inUse := p.inUse
 	if inUse == nil {
 		inUse = hostInUse
+		p.reapOrphans(dir)
 	}
 	start := rand.Uint32N(p.Range.Count)
 	tries := min(p.Range.Count, 256)
@@ -114,6 +115,56 @@ func (p *Pool) Allocate() (*Lease, error) {
 			Groups: append([]uint32(nil), p.Groups...), GroupNames: append([]string(nil), p.GroupNames...), Dynamic: true}, lock: f}, nil
 	}
 	return nil, fmt.Errorf("%w (%d tried from %d): raise sandbox_uids' count in /etc/shannot/config.json", ErrExhausted, tries, p.Range.First)
+}
+
+// reapOrphans kills what runs under a uid of the range whose lock no
+// live run holds: the leftovers of a run whose shannot was killed with
+// SIGKILL, which ran no cleanup (bwrap dies with it, a double-forked
+// process does not). Such a uid has no account or group (those are
+// never leased, and never touched here); the lock is free because the
+// flock died with its holder. The uid is then killed as Release kills
+// (until none is left, 3 seconds at most) and given back. One scan of
+// /proc finds every such uid, so the next root-run host view cleans up
+// after every dead run, not only the one whose uid it happens to draw.
+func (p *Pool) reapOrphans(dir string) {
+	for _, uid := range p.Range.uidsRunning() {
+		s := strconv.FormatUint(uint64(uid), 10)
+		if _, err := user.LookupId(s); err == nil {
+			continue
+		}
+		if _, err := user.LookupGroupId(s); err == nil {
+			continue
+		}
+		f, err := lockUID(dir, uid)
+		if err != nil {
+			continue // a live run holds it, or the lock cannot be taken
+		}
+		orphan := &Lease{Identity: &Identity{UID: uid, GID: uid}, lock: f}
+		// What survives keeps the lock while this process lives, and
+		// Allocate skips the uid while its processes do.
+		_ = orphan.Release()
+	}
+}
+
+// uidsRunning lists the uids of the range that some process runs as
+// (real, effective, saved or file system uid), from /proc.
+func (r Range) uidsRunning() []uint32 {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var uids []uint32
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		for _, u := range statusUIDs("/proc/" + e.Name() + "/status") {
+			if u >= r.First && u-r.First < r.Count && !slices.Contains(uids, u) {
+				uids = append(uids, u)
+			}
+		}
+	}
+	return uids
 }
 
 // lockUID takes the lock of uid, without waiting.
@@ -212,15 +263,32 @@ func processesOf(uid uint32) []int {
 // runsAs says whether uid is among pid's real, effective, saved and file
 // system uids.
 func runsAs(pid int, uid uint32) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	return slices.Contains(statusUIDs("/proc/"+strconv.Itoa(pid)+"/status"), uid)
+}
+
+// statusUIDs are the real, effective, saved and file system uids of the
+// Uid: line of a /proc/PID/status file; nil when it cannot be read, and
+// for a zombie, which runs nothing and only waits for its parent.
+func statusUIDs(name string) []uint32 {
+	b, err := os.ReadFile(name)
 	if err != nil {
-		return false
+		return nil
 	}
-	want := strconv.FormatUint(uint64(uid), 10)
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
-			return slices.Contains(strings.Fields(rest), want)
+		if state, ok := strings.CutPrefix(line, "State:"); ok && strings.HasPrefix(strings.TrimSpace(state), "Z") {
+			return nil
 		}
+		rest, ok := strings.CutPrefix(line, "Uid:")
+		if !ok {
+			continue
+		}
+		var uids []uint32
+		for _, f := range strings.Fields(rest) {
+			if n, err := strconv.ParseUint(f, 10, 32); err == nil {
+				uids = append(uids, uint32(n))
+			}
+		}
+		return uids
 	}
-	return false
+	return nil
 }

@@ -2,7 +2,10 @@ package identity
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -69,5 +72,45 @@ func TestProcessesOf(t *testing.T) {
 	// Nothing runs as a uid of the default range on a test machine.
 	if pids := processesOf(DefaultRange.First + DefaultRange.Count - 1); len(pids) != 0 {
 		t.Errorf("processes of an unused uid: %v", pids)
+	}
+}
+
+// A process left under a uid of the range whose lock nobody holds (its
+// shannot died with SIGKILL) is killed by the next Allocate's reaping;
+// one under a uid a live run holds is left alone.
+func TestReapOrphans(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("starting processes under uids of the range needs root")
+	}
+	r := Range{First: DefaultRange.First + DefaultRange.Count - 2, Count: 2}
+	dir := t.TempDir()
+	start := func(uid uint32) *exec.Cmd {
+		t.Helper()
+		c := exec.Command("sleep", "30")
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+		return c
+	}
+	orphan, held := start(r.First), start(r.First+1)
+	lock, err := lockUID(dir, r.First+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	(&Pool{Range: r, LockDir: dir}).reapOrphans(dir)
+	err = orphan.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Errorf("the orphan under uid %d: %v, want killed by SIGKILL", r.First, err)
+	}
+	if err := held.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the process of a held uid was hit: %v", err)
+	}
+	if l, err := lockUID(dir, r.First); err != nil {
+		t.Errorf("the orphan's uid stayed locked after its processes died: %v", err)
+	} else {
+		l.Close()
 	}
 }
