@@ -365,6 +365,7 @@ type ProfileInfo struct {
 	HostView        []string `json:"host_view" jsonschema:"the views that are the host's: processes, network, filesystems, hostname, logs; what ps, ss, df, hostname and log readers show is then this machine"`
 	SandboxView     []string `json:"sandbox_view" jsonschema:"the views that are the sandbox's own: commands there describe the sandbox, not this machine"`
 	Seccomp         bool     `json:"seccomp" jsonschema:"true when a seccomp filter restricts system calls"`
+	HostViewLimits  []string `json:"host_view_limits,omitempty" jsonschema:"what the host views cannot show as this machine's truth when this server runs them, and what to do instead"`
 	Default         bool     `json:"default"`
 }
 
@@ -388,7 +389,7 @@ func (s *Server) listProfiles(context.Context, *mcp.CallToolRequest, struct{}) (
 	for i, p := range s.opts.Profiles {
 		out.Profiles = append(out.Profiles, ProfileInfo{Name: p.Name, Description: p.Description, AllowedCommands: p.AllowedCommands,
 			Network: !p.NetworkIsolation && !p.Shares(profile.ViewNetwork), HostView: nonNil(p.HostView), SandboxView: nonNil(p.SandboxViews()),
-			Seccomp: p.SeccompProfile != nil, Default: i == 0})
+			Seccomp: p.SeccompProfile != nil, HostViewLimits: p.HostViewLimits(s.opts.Sandbox.Identity != nil), Default: i == 0})
 	}
 	return nil, out, nil
 }

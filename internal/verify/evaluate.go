@@ -50,6 +50,11 @@ func Evaluate(p *profile.Profile, facts *Facts, host string) []Check {
 	checks := []Check{{Name: "command runs", OK: true, Detail: fmt.Sprintf("probe ran as uid %d inside the sandbox", f.UID)}}
 	if len(p.HostView) > 0 {
 		checks = append(checks, checkViews(p))
+		if limits := p.HostViewLimits(f.ProcOwner != f.OverflowUID); len(limits) > 0 {
+			// Said, not judged: what these views cannot show as the
+			// host's, for this run's identity.
+			checks = append(checks, Check{Name: "view limits", OK: true, Detail: strings.Join(limits, "; ")})
+		}
 	}
 	if p.Shares(profile.ViewFilesystems) {
 		checks = append(checks, checkReadOnly("/", f.Writes["/"]))

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -32,6 +33,7 @@ func TestEvaluateHostView(t *testing.T) {
 	want := []Check{
 		{"command runs", true, "probe ran as uid 999 inside the sandbox"},
 		{"views", true, "host: processes, network, filesystems; sandbox: hostname, logs"},
+		{"view limits", true, strings.Join(hostViewProfile().HostViewLimits(false), "; ")},
 		{"read-only /", true, "write refused: read-only file system"},
 		{"read-only /usr", true, "write refused: read-only file system"},
 		{"read-only /data", true, "write refused: read-only file system"},
@@ -101,5 +103,26 @@ func TestEvaluateHostViewMustNots(t *testing.T) {
 				t.Errorf("Failed = %d, want 1: %v", n, checks)
 			}
 		})
+	}
+}
+
+// The limits said are those of the run's identity: /proc owned by host
+// root inside (a root run maps the host's ids) has no owners line.
+func TestEvaluateHostViewLimitsFollowTheIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		owner  int
+		asRoot bool
+	}{{65534, false}, {0, true}} {
+		f := hostViewFacts()
+		f.ProcOwner = tc.owner
+		var got string
+		for _, c := range Evaluate(hostViewProfile(), f, host) {
+			if c.Name == "view limits" {
+				got = c.Detail
+			}
+		}
+		if want := strings.Join(hostViewProfile().HostViewLimits(tc.asRoot), "; "); got != want {
+			t.Errorf("/proc owned by %d: view limits %q, want %q", tc.owner, got, want)
+		}
 	}
 }

@@ -103,3 +103,31 @@ func resolveHostView(p *Profile, raw *rawProfile, fail func(ptr, format string, 
 	}
 	return nil
 }
+
+// HostViewLimits says what the profile's host views cannot show
+// truthfully, for a run as root (asRoot: sudo, a root MCP server) or as
+// an unprivileged user: each line names the view, what is not the host's
+// truth, and what to do instead. shannot says it where it lists views
+// (verify, MCP list_profiles), since the commands themselves cannot.
+func (p *Profile) HostViewLimits(asRoot bool) []string {
+	var out []string
+	if p.Shares(ViewProcesses) {
+		if !asRoot {
+			out = append(out, "processes: other users' processes show the owner nobody (65534), and ps -U, pgrep -u find none of them: an unprivileged user namespace maps only the caller's uid; run through sudo for the host's owners")
+		}
+		out = append(out, "processes: ss -p names only the sandbox's own processes")
+	}
+	if p.Shares(ViewFilesystems) {
+		out = append(out, "filesystems: findmnt and mount read the sandbox's mount table (the host's sources, the sandbox's options); findmnt --task 1 reads the host's; df adds the sandbox's own /dev and tmpfs_paths as tmpfs lines")
+	}
+	if p.Shares(ViewNetwork) {
+		out = append(out, "network: firewall rules (nft, iptables) need CAP_NET_ADMIN and fail")
+	}
+	if p.Shares(ViewLogs) {
+		out = append(out, "logs: dmesg fails where kernel.dmesg_restrict=1")
+		if !asRoot {
+			out = append(out, "logs: only what the caller's own groups may read (adm, systemd-journal are granted to root-run sandboxes)")
+		}
+	}
+	return out
+}

@@ -51,3 +51,29 @@ func TestHostView(t *testing.T) {
 		})
 	}
 }
+
+// Every limit names its view, only views the profile shares have any,
+// and the owners line is for unprivileged runs only.
+func TestHostViewLimits(t *testing.T) {
+	all := &Profile{HostView: Views}
+	for _, asRoot := range []bool{true, false} {
+		lines := all.HostViewLimits(asRoot)
+		owners := false
+		for _, l := range lines {
+			view, _, ok := strings.Cut(l, ": ")
+			if !ok || !slices.Contains(Views, view) {
+				t.Errorf("asRoot %v: %q does not start with a view", asRoot, l)
+			}
+			owners = owners || strings.Contains(l, "nobody (65534)")
+		}
+		if owners == asRoot {
+			t.Errorf("asRoot %v: the owners line present = %v", asRoot, owners)
+		}
+	}
+	if got := (&Profile{HostView: []string{ViewHostname}}).HostViewLimits(false); len(got) != 0 {
+		t.Errorf("hostname only: %q, want none", got)
+	}
+	if got := (&Profile{}).HostViewLimits(false); got != nil {
+		t.Errorf("no view: %q", got)
+	}
+}
