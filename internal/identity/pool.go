@@ -135,9 +135,13 @@ func (p *Pool) reapOrphans(dir string) {
 		if _, err := user.LookupGroupId(s); err == nil {
 			continue
 		}
-		f, err := lockUID(dir, uid)
+		// Only a uid shannot leased has a lock file: a process under a
+		// uid of the range that shannot never handed out (a container's
+		// mapping an administrator let overlap) is not ours to kill, and
+		// Allocate merely skips it.
+		f, err := lockExisting(dir, uid)
 		if err != nil {
-			continue // a live run holds it, or the lock cannot be taken
+			continue // never leased, a live run holds it, or the lock cannot be taken
 		}
 		orphan := &Lease{Identity: &Identity{UID: uid, GID: uid}, lock: f}
 		// What survives keeps the lock while this process lives, and
@@ -167,10 +171,20 @@ func (r Range) uidsRunning() []uint32 {
 	return uids
 }
 
-// lockUID takes the lock of uid, without waiting.
+// lockUID takes the lock of uid, without waiting, making its lock file
+// if there is none.
 func lockUID(dir string, uid uint32) (*os.File, error) {
+	return lockFile(dir, uid, os.O_CREATE)
+}
+
+// lockExisting is lockUID for a uid that has a lock file already.
+func lockExisting(dir string, uid uint32) (*os.File, error) {
+	return lockFile(dir, uid, 0)
+}
+
+func lockFile(dir string, uid uint32, create int) (*os.File, error) {
 	name := filepath.Join(dir, strconv.FormatUint(uint64(uid), 10))
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	f, err := os.OpenFile(name, os.O_RDWR|create|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox uid lock: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,6 +97,13 @@ func TestReapOrphans(t *testing.T) {
 		return c
 	}
 	orphan, held := start(r.First), start(r.First+1)
+	// The orphan's uid was leased once (its lock file exists, free now
+	// that its holder is gone); the other's is held by a live run.
+	once, err := lockUID(dir, r.First)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once.Close()
 	lock, err := lockUID(dir, r.First+1)
 	if err != nil {
 		t.Fatal(err)
@@ -112,5 +121,28 @@ func TestReapOrphans(t *testing.T) {
 		t.Errorf("the orphan's uid stayed locked after its processes died: %v", err)
 	} else {
 		l.Close()
+	}
+}
+
+// A process under a uid of the range that shannot never leased (no lock
+// file) is someone else's: it is not killed.
+func TestReapOrphansLeavesUnleasedUIDs(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("starting processes under uids of the range needs root")
+	}
+	r := Range{First: DefaultRange.First + DefaultRange.Count - 3, Count: 1}
+	dir := t.TempDir()
+	c := exec.Command("sleep", "30")
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: r.First, Gid: r.First}}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Process.Kill(); c.Wait() }()
+	(&Pool{Range: r, LockDir: dir}).reapOrphans(dir)
+	if err := c.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("a process under a never-leased uid was killed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, strconv.FormatUint(uint64(r.First), 10))); err == nil {
+		t.Error("reaping made a lock file")
 	}
 }
