@@ -111,7 +111,8 @@ func TestReapOrphans(t *testing.T) {
 	defer lock.Close()
 	(&Pool{Range: r, LockDir: dir}).reapOrphans(dir)
 	err = orphan.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Errorf("the orphan under uid %d: %v, want killed by SIGKILL", r.First, err)
 	}
 	if err := held.Process.Signal(syscall.Signal(0)); err != nil {
