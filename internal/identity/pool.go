@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/user"
@@ -99,6 +100,7 @@ func (p *Pool) Allocate() (*Lease, error) {
 	tries := min(p.Range.Count, 256)
 	for i := range tries {
 		uid := p.Range.First + (start+i)%p.Range.Count
+		_, statErr := os.Lstat(lockName(dir, uid))
 		f, err := lockUID(dir, uid)
 		if err != nil {
 			if errors.Is(err, unix.EWOULDBLOCK) {
@@ -107,6 +109,12 @@ func (p *Pool) Allocate() (*Lease, error) {
 			return nil, err
 		}
 		if _, taken := inUse(uid); taken {
+			// A lock file says that shannot leased the uid (reapOrphans
+			// trusts it): one made only to look is removed again; one of
+			// a dead run whose leftovers survived reaping stays.
+			if errors.Is(statErr, fs.ErrNotExist) {
+				os.Remove(f.Name())
+			}
 			f.Close()
 			continue
 		}
@@ -182,8 +190,13 @@ func lockExisting(dir string, uid uint32) (*os.File, error) {
 	return lockFile(dir, uid, 0)
 }
 
+// lockName is the lock file of uid.
+func lockName(dir string, uid uint32) string {
+	return filepath.Join(dir, strconv.FormatUint(uint64(uid), 10))
+}
+
 func lockFile(dir string, uid uint32, create int) (*os.File, error) {
-	name := filepath.Join(dir, strconv.FormatUint(uint64(uid), 10))
+	name := lockName(dir, uid)
 	f, err := os.OpenFile(name, os.O_RDWR|create|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox uid lock: %w", err)
@@ -192,7 +205,25 @@ func lockFile(dir string, uid uint32, create int) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
+	// Release removes the file before it lets go of the lock: a lock
+	// taken on a file opened just before that removal is a lock on
+	// nothing, and another run may hold the uid through the new file.
+	// Only the file the name still leads to counts.
+	var held, named unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &held) != nil || unix.Lstat(name, &named) != nil || held.Dev != named.Dev || held.Ino != named.Ino {
+		f.Close()
+		return nil, unix.EWOULDBLOCK
+	}
 	return f, nil
+}
+
+// unlock removes the lease's lock file, then lets go of the lock: the
+// files under the lock directory are then the uids of live runs, and of
+// dead runs whose leftovers reapOrphans is to kill.
+func (l *Lease) unlock() {
+	_ = os.Remove(l.lock.Name())
+	l.lock.Close()
+	l.lock = nil
 }
 
 // releaseBudget bounds Release's killing.
@@ -214,8 +245,7 @@ func (l *Lease) Release() error {
 	for {
 		pids := processesOf(l.UID)
 		if len(pids) == 0 {
-			l.lock.Close()
-			l.lock = nil
+			l.unlock()
 			return nil
 		}
 		if time.Now().After(deadline) {

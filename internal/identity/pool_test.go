@@ -147,3 +147,39 @@ func TestReapOrphansLeavesUnleasedUIDs(t *testing.T) {
 		t.Error("reaping made a lock file")
 	}
 }
+
+// Lock files are the uids of live runs (and of dead ones, for
+// reapOrphans): Release removes its own, and a uid skipped because the
+// host uses it leaves none behind.
+func TestLockFilesAreLiveRunsOnly(t *testing.T) {
+	dir := t.TempDir()
+	taken := map[uint32]bool{70001: true}
+	p := &Pool{Range: Range{First: 70000, Count: 2}, LockDir: dir,
+		inUse: func(uid uint32) (string, bool) { return "test", taken[uid] }}
+	a, err := p.Allocate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		ents, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range ents {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	if got := names(); len(got) != 1 || got[0] != "70000" {
+		t.Errorf("while 70000 is leased (70001 taken): lock files %v, want [70000]", got)
+	}
+	if err := a.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 0 {
+		t.Errorf("after Release: lock files %v, want none", got)
+	}
+	b, err := p.Allocate()
+	if err != nil || b.UID != 70000 {
+		t.Fatalf("after Release: %v, %v; want 70000 again", b, err)
+	}
+	b.Release()
+}
