@@ -115,6 +115,9 @@ func runAction(c *cli.Context) (err error) {
 			self = "shannot"
 		}
 		fmt.Fprintln(c.App.Writer, sb.CommandLine(self))
+		for _, n := range sb.CommandLineNotes() {
+			fmt.Fprintf(c.App.ErrWriter, "shannot: note: %s\n", n)
+		}
 		return nil
 	}
 	if mode := explainMode(c); mode != "" {

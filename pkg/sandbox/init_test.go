@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/internal/sandboxinit"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -109,5 +110,36 @@ func TestCheckInitCalls(t *testing.T) {
 	}
 	if err := checkInitCalls(&profile.Profile{Name: "t"}, open("seccomp/readonly.json")); err != nil {
 		t.Errorf("no host view: %v", err)
+	}
+}
+
+// A root-run host view's dry-run line cannot map the host's ids: it says
+// so; a sandbox without a leased uid has nothing to add.
+func TestCommandLineNotes(t *testing.T) {
+	initPath := filepath.Join(t.TempDir(), sandboxinit.Name)
+	if err := os.WriteFile(initPath, []byte("#!/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	policy := profile.HostViewPolicy
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewProcesses}, SeccompProfile: &policy}
+	cfg := Config{Bwrap: "bwrap", FindInit: func() (string, error) { return initPath, nil },
+		Identity: &identity.Identity{User: "shannot-sandbox", UID: 999, GID: 999},
+		Pool:     &identity.Pool{Range: identity.Range{First: identity.DefaultRange.First, Count: 16}, LockDir: t.TempDir()}}
+	sb, err := New(p, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	notes := sb.CommandLineNotes()
+	if len(notes) != 2 || !strings.Contains(notes[0], "--userns-block-fd") || !strings.Contains(notes[1], "leased for this dry run") {
+		t.Errorf("root-run host view: notes %q", notes)
+	}
+	plain, err := New(&profile.Profile{Name: "t"}, Config{Bwrap: "bwrap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if n := plain.CommandLineNotes(); n != nil {
+		t.Errorf("no leased uid: notes %q", n)
 	}
 }

@@ -391,6 +391,18 @@ func (sb *Sandbox) CommandLine(self string) string {
 	return line
 }
 
+// CommandLineNotes say where CommandLine cannot reproduce the run: what
+// shannot does during the launch that a shell line cannot.
+func (sb *Sandbox) CommandLineNotes() []string {
+	if sb.lease == nil {
+		return nil
+	}
+	return []string{
+		"as root, shannot also writes the sandbox's uid and gid maps (every host id as itself: 0 0 4294967295) through bwrap's --userns-block-fd and --info-fd while it starts, which a shell line cannot: run by hand, the line maps only the run's uid, and other owners show as nobody",
+		fmt.Sprintf("uid %d was leased for this dry run only: by hand, use a uid that no account, group or process has", sb.lease.UID),
+	}
+}
+
 // Streams are the command's standard streams. A nil Stdin is /dev/null.
 type Streams struct {
 	Stdin          io.Reader
