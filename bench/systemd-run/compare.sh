@@ -92,8 +92,8 @@ cleanup() {
 	if [ "$KEEP" != 1 ]; then
 		rm -rf --one-file-system "$WORK"
 		if [ ${#installed[@]} -gt 0 ]; then
-			DEBIAN_FRONTEND=noninteractive apt-get purge -y "${installed[@]}" >/dev/null
-			echo "purged: ${installed[*]}"
+			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y "${installed[@]}" >/dev/null &&
+				echo "purged: ${installed[*]}"
 		fi
 	fi
 }
@@ -114,7 +114,8 @@ if [ ${#want[@]} -gt 0 ]; then
 		exit 1
 	fi
 	mapfile -t installed < <(awk '/^Inst / {print $2}' <<<"$plan")
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${want[@]}" >/dev/null
+	# Another apt-get or dpkg (the integration tests') is waited for.
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${want[@]}" >/dev/null
 fi
 echo "installed for this run: ${installed[*]:-(nothing)}"
 
@@ -246,7 +247,8 @@ run_unit sd-hard root "${PROPS[@]}" -p DynamicUser=yes -p ProtectHome=tmpfs -p P
 # kill_runner NAME IN CMD...: CMD (a runner of probe.py linger, which
 # exits 3 s after it left a process behind) killed with SIGKILL as soon
 # as its command has left that process; 4 s later, is the process still
-# there? IN is C (in the container) or env (on the host).
+# there? And if so, after one more run of next_run (empty: none)? IN is C
+# (in the container) or env (on the host).
 kill_runner() {
 	local name=$1 in=$2 pidfile=$WORK/runner.pid inner=$WORK/runner.pid job left st; shift 2
 	if [ "$in" = C ]; then pidfile=$ROOT/var/lib/h-sysd/runner.pid inner=/var/lib/h-sysd/runner.pid; fi
@@ -265,13 +267,23 @@ kill_runner() {
 		return
 	fi
 	sleep 4
-	left=$(left_in "$in" "$name")
-	[ -n "$left" ] && left="alive (pid $left)"
-	printf '%s\t%s\n' "$name" "${left:-gone}" >>"$RES/kill-runner.txt"
 	wait "$job" 2>/dev/null || true
+	left=$("$in" pgrep -f "^h-sysd-left-$name " | tr '\n' ' ' || true)
+	if [ -n "$left" ] && [ ${#next_run[@]} -gt 0 ]; then
+		# shannot as root reaps a SIGKILLed run's leftovers when it next
+		# leases a uid: run it once more.
+		"$in" "${next_run[@]}" >/dev/null 2>&1 || true
+		left="alive (pid ${left% }); after the next run: $(left_in "$in" "$name" | grep -q . && echo alive || echo gone)"
+	else
+		left=$(left_in "$in" "$name")
+		[ -n "$left" ] && left="alive (pid $left)"
+	fi
+	printf '%s\t%s\n' "$name" "${left:-gone}" >>"$RES/kill-runner.txt"
 }
 rm -f "$RES/kill-runner.txt"
+next_run=()
 kill_runner kr-sd C systemd-run --wait --pipe --quiet "${PROPS[@]}" /usr/bin/python3 $LIB/probe.py linger h-sysd-left-kr-sd 3
+next_run=($LIB/bin/shannot --profile $LIB/probe-profile.json run id)
 kill_runner kr-sh-c C $LIB/bin/shannot --profile $LIB/probe-profile.json run python3 $LIB/probe.py linger h-sysd-left-kr-sh-c 3
 
 # shannot in the same container, from a root shell there (nsenter).
@@ -347,6 +359,7 @@ run_host sh-h-root root sandbox
 run_host sh-h-nobody nobody sandbox
 run_host host-root root none
 run_host host-nobody nobody none
+next_run=("$SHANNOT_BIN/shannot" --profile "$H/probe-profile.json" run id)
 kill_runner kr-sh-h env "$SHANNOT_BIN/shannot" --profile "$H/probe-profile.json" run python3 "$H/probe.py" linger h-sysd-left-kr-sh-h 3
 H_df=$(df -P -h / | tail -1 | awk '{print $1" "$2" size, "$3" used ("$5")"}')
 H_ps=$(ls -d /proc/[0-9]* | wc -l)
@@ -406,7 +419,7 @@ python3 - "$RES" <<-'EOF'
 	    print("| %s | %s |" % (r, " | ".join(cell(data[k].get(r, "-")) for k, _ in cols)))
 	EOF
 echo
-echo "the runner killed with SIGKILL once its command has left a process behind; that process 4 s later:"
+echo "the runner killed with SIGKILL once its command has left a process behind; that process 4 s later (and after one more root run of shannot --profile probe-profile.json run id):"
 echo "(kr-sd: systemd-run with the issue's -p, in the container; kr-sh-c: shannot as root, in the container; kr-sh-h: shannot as root, on the host)"
 cat "$RES/kill-runner.txt"
 echo "took $(($(date +%s) - started)) s"
