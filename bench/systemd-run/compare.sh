@@ -42,8 +42,9 @@
 #  - creates the shannot-sandbox user (on the host and in the container)
 #    if it is missing, and on the host removes it again, holding
 #    /tmp/shannot-it.lock meanwhile as the integration tests do;
-#  - powers the container off and removes $WORK (KEEP=1 keeps $WORK and
-#    the packages, for another run).
+#  - powers the container off and removes $WORK, and /var/lib/machines
+#    and /run/systemd/nspawn when it made them and they are empty (KEEP=1
+#    keeps $WORK and the packages, for another run).
 # It takes 1 to 3 minutes (70 s on the machine of docs/security.md, 49 s of
 # them apt-get, debootstrap and the boot), and changes nothing outside
 # $WORK but the packages and the user above, which it restores.
@@ -70,6 +71,11 @@ started=$(date +%s)
 grep -q '^VERSION_CODENAME=bookworm' /etc/os-release || echo "compare.sh: written for Debian 12 (bookworm); trying anyway" >&2
 
 installed=()      # packages this run installed, purged at the end
+# Left by systemd-container's installation (/var/lib/machines) and by
+# nspawn (/run/systemd/nspawn): removed at the end if this run made them
+# and they are empty.
+made_dirs=()
+for d in /var/lib/machines /run/systemd/nspawn; do [ -e "$d" ] || made_dirs+=("$d"); done
 created_user=0    # the host's shannot-sandbox was created here
 pids=()           # processes started here on the host, ended at the end
 nspawn_pid=
@@ -95,6 +101,9 @@ cleanup() {
 			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y "${installed[@]}" >/dev/null &&
 				echo "purged: ${installed[*]}"
 		fi
+		for d in "${made_dirs[@]}"; do
+			[ ! -d "$d" ] || { rmdir "$d"/* 2>/dev/null; rmdir "$d"; }
+		done
 	fi
 }
 trap cleanup EXIT
