@@ -86,10 +86,11 @@ func Main(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(sandboxinit.ExitSetup, "%v", err)
 	}
-	if r.FD >= 0 {
-		// The init's own file must not reach the command.
-		unix.CloseOnExec(r.FD)
-	}
+	// Only the standard streams reach the command: not the init's own
+	// file, nor a descriptor bwrap leaves open (as root, the read end of
+	// --userns-block-fd's pipe reached the command, a hostile review
+	// saw).
+	closeAboveStderrOnExec()
 	abi, err := ll.LandlockGetABIVersion()
 	if err != nil || abi < MinABI {
 		return fail(sandboxinit.ExitSetup, "Landlock is not available in this kernel (%v): the host view's writes through FIFOs and sockets cannot be closed; boot with lsm=landlock,... (CONFIG_SECURITY_LANDLOCK)", errOrABI(err, abi))
@@ -103,6 +104,24 @@ func Main(args []string, stderr io.Writer) int {
 	}
 	err = syscall.Exec(path, r.Argv, os.Environ())
 	return fail(126, "%s: %v", path, err)
+}
+
+// closeAboveStderrOnExec marks every descriptor above 2 close-on-exec.
+// close_range(2) does it at once (Linux 5.11); older kernels get the
+// descriptors listed in /proc/self/fd.
+func closeAboveStderrOnExec() {
+	if unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
+		return
+	}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.CloseOnExec(fd)
+		}
+	}
 }
 
 // restrictThisThread confines the calling thread only. go-landlock's

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 )
 
@@ -154,5 +155,26 @@ func TestCommandNotFound(t *testing.T) {
 	out, code := runInit(t, "--", "no-such-command-shannot")
 	if code != 127 || !strings.Contains(out, "no-such-command-shannot: command not found") {
 		t.Errorf("exit %d, output %q: want 127, command not found", code, out)
+	}
+}
+
+// The command gets the standard streams and nothing else: not the
+// init's descriptor, not one bwrap left open.
+func TestOnlyStandardStreamsReachTheCommand(t *testing.T) {
+	f, err := os.Open(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(os.Args[0], "--fd", "3", "--", "/bin/sh", "-c", "ls /proc/self/fd")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.ExtraFiles = []*os.File{f, f} // descriptors 3 and 4
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	// ls's own directory descriptor is 3 again.
+	if got := strings.Fields(string(out)); !cmp.Equal(got, []string{"0", "1", "2", "3"}) {
+		t.Errorf("descriptors of the command: %q, want 0 1 2 and ls's own 3", got)
 	}
 }

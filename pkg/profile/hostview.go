@@ -115,7 +115,8 @@ func (p *Profile) HostViewLimits(asRoot bool) []string {
 		if !asRoot {
 			out = append(out, "processes: other users' processes show the owner nobody (65534), and ps -U, pgrep -u find none of them: an unprivileged user namespace maps only the caller's uid; run through sudo for the host's owners")
 		}
-		out = append(out, "processes: ss -p names only the sandbox's own processes")
+		out = append(out, "processes: ss -p names only the sandbox's own processes",
+			"processes: ipcs and /proc/sysvipc show the sandbox's own, empty IPC namespace; sysctl user.* (/proc/sys/user) shows its user namespace's limits, not the host's")
 	}
 	if p.Shares(ViewFilesystems) {
 		out = append(out, "filesystems: findmnt and mount read the sandbox's mount table (the host's sources, the sandbox's options); findmnt --task 1 reads the host's; df adds the sandbox's own /dev and tmpfs_paths as tmpfs lines")

@@ -22,6 +22,9 @@ func (sb *Sandbox) openInit(cfg Config) error {
 	if len(p.HostView) == 0 {
 		return nil
 	}
+	if err := checkBeneathWritable(p); err != nil {
+		return err
+	}
 	find := cfg.FindInit
 	if find == nil {
 		return fmt.Errorf("profile %s shares host views %v, which need %s, and no way to find it was given", p.Origin, p.HostView, sandboxinit.Name)
@@ -49,13 +52,42 @@ func (sb *Sandbox) openInit(cfg Config) error {
 func writableMounts(p *profile.Profile) []string {
 	var out []string
 	for _, m := range bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts() {
-		switch m.Op {
-		case option.Dev, option.Tmpfs, option.Bind, option.BindTry, option.DevBind, option.DevBindTry:
+		if writableOp(m.Op) {
 			out = append(out, path.Clean(m.Target))
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+func writableOp(op string) bool {
+	switch op {
+	case option.Dev, option.Tmpfs, option.Bind, option.BindTry, option.DevBind, option.DevBindTry:
+		return true
+	}
+	return false
+}
+
+// checkBeneathWritable refuses a read-only bind of host files beneath one
+// of the sandbox's writable mounts (a tmpfs path, /dev): Landlock grants
+// by tree and has no exception, so writes would be allowed there, and a
+// FIFO of the host's under the bind could be written (a hostile review
+// did, through a bind below the tmpfs /home).
+func checkBeneathWritable(p *profile.Profile) error {
+	writable := writableMounts(p)
+	for _, m := range bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts() {
+		if !m.IsBind() || writableOp(m.Op) {
+			continue
+		}
+		t := path.Clean(m.Target)
+		for _, w := range writable {
+			if t != w && under(t, w) {
+				return &profile.Error{File: p.Origin.String(), Pointer: pointerOf(p, m),
+					Msg: fmt.Sprintf("the read-only bind at %s is beneath the sandbox's writable %s: a host-view sandbox may write beneath its writable mounts (Landlock has no exceptions), so a FIFO under the bind could be written; bind it outside %s", t, w, w)}
+			}
+		}
+	}
+	return nil
 }
 
 // CommandArgv is what bwrap runs for argv: argv itself, or, when the

@@ -143,3 +143,33 @@ func TestCommandLineNotes(t *testing.T) {
 		t.Errorf("no leased uid: notes %q", n)
 	}
 }
+
+// A read-only bind beneath a writable mount of a host-view sandbox is
+// refused, naming it: Landlock would let the command write there.
+func TestBindBeneathWritableIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		p       *profile.Profile
+		pointer string
+	}{
+		{"bind below the tmpfs /home", &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}, TmpfsPaths: []string{"/home"},
+			Binds: []profile.Bind{{Source: "/var/tmp", Target: "/home/ops/logs", ReadOnly: true}}}, "/binds/0/target"},
+		{"additional_args bind below /dev", &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname},
+			AdditionalArgs: []string{"--ro-bind", "/run", "/dev/run"}}, "/additional_args"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.p, Config{Bwrap: "bwrap", FindInit: func() (string, error) { return "/bin/true", nil }})
+			if err == nil || !strings.Contains(err.Error(), tc.pointer) || !strings.Contains(err.Error(), "beneath the sandbox's writable") {
+				t.Errorf("New: %v, want a refusal at %s", err, tc.pointer)
+			}
+		})
+	}
+	ok := &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}, TmpfsPaths: []string{"/tmp"},
+		Binds: []profile.Bind{{Source: "/var/tmp", Target: "/srv/logs", ReadOnly: true}}}
+	sb, err := New(ok, Config{Bwrap: "bwrap", FindInit: func() (string, error) { return "/bin/true", nil }})
+	if err != nil {
+		t.Errorf("a bind outside the writable mounts: %v", err)
+	} else {
+		sb.Close()
+	}
+}
