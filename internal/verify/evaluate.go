@@ -152,8 +152,12 @@ func checkHostProcesses(f *Facts) Check {
 func checkSockets(f *Facts) Check {
 	ck := Check{Name: "host sockets"}
 	d := fmt.Sprintf("AF_INET %s, AF_UNIX %s, AF_NETLINK %s", f.Sockets["inet"], f.Sockets["unix"], f.Sockets["netlink"])
+	if f.Sockets["inet-dgram"] != f.Sockets["inet"] || f.Sockets["unix-dgram"] != f.Sockets["unix"] {
+		d += fmt.Sprintf("; datagrams: AF_INET %s, AF_UNIX %s", f.Sockets["inet-dgram"], f.Sockets["unix-dgram"])
+	}
+	open := func(k string) bool { return f.Sockets[k] == "ok" || f.Sockets[k] == "" }
 	switch {
-	case f.Sockets["inet"] == "ok" || f.Sockets["unix"] == "ok" || f.Sockets["inet"] == "" || f.Sockets["unix"] == "":
+	case open("inet") || open("unix") || open("inet-dgram") || open("unix-dgram"):
 		ck.Detail = "sockets to the host's services OPEN: " + d
 	case f.Sockets["netlink"] != "ok":
 		ck.Detail = "netlink refused, so ip and ss cannot read the host's network: " + d

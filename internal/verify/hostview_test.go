@@ -16,7 +16,7 @@ func hostViewFacts() *Facts {
 	f.Interfaces = []string{"eth0", "lo"}
 	f.PID1 = "systemd"
 	f.Init = map[string]string{"kill": "EPERM", "environ": "EACCES", "mem": "EACCES", "root": "EACCES"}
-	f.Sockets = map[string]string{"inet": "EPERM", "unix": "EPERM", "netlink": "ok"}
+	f.Sockets = map[string]string{"inet": "EPERM", "inet-dgram": "EPERM", "unix": "EPERM", "unix-dgram": "EPERM", "netlink": "ok"}
 	f.LandlockABI, f.Parent = 7, "EPERM"
 	return f
 }
@@ -75,9 +75,11 @@ func TestEvaluateHostViewMustNots(t *testing.T) {
 		{"own pid namespace", func(f *Facts) { f.PID1 = "bwrap" },
 			Check{"host processes", false, `pid 1 is "bwrap": the sandbox's own PID namespace, not the host's`}},
 		{"tcp open", func(f *Facts) { f.Sockets["inet"] = "ok" },
-			Check{"host sockets", false, "sockets to the host's services OPEN: AF_INET ok, AF_UNIX EPERM, AF_NETLINK ok"}},
+			Check{"host sockets", false, "sockets to the host's services OPEN: AF_INET ok, AF_UNIX EPERM, AF_NETLINK ok; datagrams: AF_INET EPERM, AF_UNIX EPERM"}},
+		{"udp open", func(f *Facts) { f.Sockets["inet-dgram"] = "ok" },
+			Check{"host sockets", false, "sockets to the host's services OPEN: AF_INET EPERM, AF_UNIX EPERM, AF_NETLINK ok; datagrams: AF_INET ok, AF_UNIX EPERM"}},
 		{"unix open", func(f *Facts) { f.Sockets["unix"] = "ok" },
-			Check{"host sockets", false, "sockets to the host's services OPEN: AF_INET EPERM, AF_UNIX ok, AF_NETLINK ok"}},
+			Check{"host sockets", false, "sockets to the host's services OPEN: AF_INET EPERM, AF_UNIX ok, AF_NETLINK ok; datagrams: AF_INET EPERM, AF_UNIX EPERM"}},
 		{"netlink refused", func(f *Facts) { f.Sockets["netlink"] = "ENOSYS" },
 			Check{"host sockets", false, "netlink refused, so ip and ss cannot read the host's network: AF_INET EPERM, AF_UNIX EPERM, AF_NETLINK ENOSYS"}},
 		{"host / writable", func(f *Facts) { f.Writes["/"] = "ok" },

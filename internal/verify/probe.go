@@ -96,8 +96,10 @@ func Probe(writes, calls []string) (*Facts, error) {
 	}
 	facts.Parent = errnoName(unix.Kill(os.Getppid(), 0))
 	facts.Sockets = map[string]string{
-		"inet":    trySocket(unix.AF_INET, unix.SOCK_STREAM, 0),
-		"unix":    trySocket(unix.AF_UNIX, unix.SOCK_STREAM, 0),
+		"inet":       trySocket(unix.AF_INET, unix.SOCK_STREAM, 0),
+		"inet-dgram": trySocket(unix.AF_INET, unix.SOCK_DGRAM, 0),
+		"unix":       trySocket(unix.AF_UNIX, unix.SOCK_STREAM, 0),
+		"unix-dgram": trySocket(unix.AF_UNIX, unix.SOCK_DGRAM, 0),
 		"netlink": trySocket(unix.AF_NETLINK, unix.SOCK_RAW, unix.NETLINK_ROUTE),
 	}
 	return facts, nil

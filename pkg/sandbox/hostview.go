@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shannot-project/shannot/pkg/profile"
@@ -23,13 +24,7 @@ func (sb *Sandbox) hostView(cfg Config) error {
 // sockets that reach the host's services once its network namespace or
 // its / is shared, and what reaches another process of the same uid once
 // its PID namespace is.
-var hostViewRefusals = []struct {
-	views []string
-	arch  string
-	call  string
-	args  []uint64
-	what  string
-}{
+var hostViewRefusals = []refusal{
 	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{2, 1, 0}, "socket(AF_INET): TCP to the host's loopback"},
 	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{10, 1, 0}, "socket(AF_INET6)"},
 	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socket", []uint64{1, 1, 0}, "socket(AF_UNIX): the host's abstract and /run sockets"},
@@ -87,6 +82,57 @@ var hostViewRefusals = []struct {
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setns", []uint64{3, 0x10000000}, "setns into a user namespace"},
 }
 
+// refusal is a call a host-view filter must refuse, with the arguments
+// it is tried with.
+type refusal struct {
+	views []string
+	arch  string
+	call  string
+	args  []uint64
+	what  string
+}
+
+// The values a refusal's socket type and signal are also tried with: a
+// filter may allow one type of a family (UDP but not TCP: a hostile
+// review's policy did, and was accepted when only SOCK_STREAM was tried)
+// or one signal but another. A sample, not a proof: the simulator runs
+// the program on each.
+var (
+	tryTypes   = []uint64{1, 2, 3, 5, 6, 10, 1 | 0x80000, 2 | 0x800, 2 | 0x80800}
+	tryProtos  = []uint64{0, 6, 17}
+	trySignals = []uint64{1, 2, 9, 10, 15, 19, 28, 34, 64}
+)
+
+// variants are the argument lists r is tried with: its own, and for a
+// socket every type of tryTypes with every protocol of tryProtos, for a
+// signal every signal of trySignals.
+func (r refusal) variants() [][]uint64 {
+	at := func(i int, vals []uint64, base [][]uint64) [][]uint64 {
+		var out [][]uint64
+		for _, b := range base {
+			for _, v := range vals {
+				a := append([]uint64(nil), b...)
+				for len(a) <= i {
+					a = append(a, 0)
+				}
+				a[i] = v
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	all := [][]uint64{r.args}
+	switch r.call {
+	case "socket", "socketpair", "359": // 359: i386 socket
+		all = append(all, at(2, tryProtos, at(1, tryTypes, [][]uint64{r.args}))...)
+	case "kill", "tkill", "rt_sigqueueinfo", "pidfd_send_signal":
+		all = append(all, at(1, trySignals, [][]uint64{r.args})...)
+	case "tgkill", "rt_tgsigqueueinfo":
+		all = append(all, at(2, trySignals, [][]uint64{r.args})...)
+	}
+	return all
+}
+
 // checkHostViewFilter refuses a profile whose filter, run through the
 // simulator, permits a call in hostViewRefusals for a view it shares: the
 // profile validator asks for a seccomp_profile, and this asks what it
@@ -121,14 +167,21 @@ func checkHostViewRefusals(p *profile.Profile, f *seccomp.Loaded) error {
 		if err != nil {
 			return fmt.Errorf("checking %s for the host views: %w", f.Source, err)
 		}
-		copy(c.Args[:], r.args)
-		ret, err := prog.Run(c)
-		if err != nil {
-			return &seccomp.Error{File: f.Source, Err: err}
-		}
-		if seccomp.ActionFromRet(ret).Permits() {
-			return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
-				Msg: fmt.Sprintf("the filter %s allows %s, which the host views %v must not: use %q", f.Source, r.what, p.HostView, profile.HostViewPolicy)}
+		for _, args := range r.variants() {
+			c.Args = [6]uint64{}
+			copy(c.Args[:], args)
+			ret, err := prog.Run(c)
+			if err != nil {
+				return &seccomp.Error{File: f.Source, Err: err}
+			}
+			if seccomp.ActionFromRet(ret).Permits() {
+				what := r.what
+				if !slices.Equal(args, r.args) {
+					what = fmt.Sprintf("%s (as %s%s)", r.what, r.call, argList(args))
+				}
+				return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
+					Msg: fmt.Sprintf("the filter %s allows %s, which the host views %v must not: use %q", f.Source, what, p.HostView, profile.HostViewPolicy)}
+			}
 		}
 	}
 	return nil
@@ -220,4 +273,13 @@ func checkInitCalls(p *profile.Profile, f *seccomp.Loaded) error {
 			Msg: fmt.Sprintf("the filter %s denies %s, with which shannot-init confines every host-view sandbox (Landlock): allow them, as %q does", f.Source, strings.Join(denied, ", "), profile.HostViewPolicy)}
 	}
 	return nil
+}
+
+// argList prints call arguments as the kernel's numbers: (2, 2, 17).
+func argList(args []uint64) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = strconv.FormatUint(a, 10)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

@@ -5,9 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/bpf"
+
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
+	"github.com/shannot-project/shannot/pkg/seccomp/bpfsim"
 )
 
 // The host-view policy, run through the offline simulator: netlink reads
@@ -170,5 +173,51 @@ func TestCheckHostViewFilter(t *testing.T) {
 	// hostname and logs open nothing a filter must close.
 	if err := checkHostViewFilter(&profile.Profile{Name: "t", HostView: []string{profile.ViewHostname, profile.ViewLogs}}, nil); err != nil {
 		t.Errorf("hostname and logs: %v", err)
+	}
+}
+
+// A filter that allows one socket type of a refused family, or one
+// signal but not SIGKILL, is refused too: the check tries every common
+// type and signal, not only SOCK_STREAM and SIGKILL (review R3's UDP
+// policy was accepted before).
+func TestCheckHostViewFilterTriesTypesAndSignals(t *testing.T) {
+	const x8664 = 0xc000003e
+	eperm := uint32(0x00050000 | 1)
+	// allowIf: on x86_64, call nr with args[i] == v for each pair: ALLOW;
+	// anything else EPERM.
+	allowIf := func(nr uint32, pairs ...[2]uint32) *seccomp.Loaded {
+		insns := []bpf.Instruction{
+			bpf.LoadAbsolute{Off: 4, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: x8664, SkipFalse: uint8(3 + 2*len(pairs))},
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipFalse: uint8(2*len(pairs) + 1)},
+		}
+		for i, p := range pairs {
+			insns = append(insns, bpf.LoadAbsolute{Off: 16 + 8*p[0], Size: 4},
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: p[1], SkipFalse: uint8(2*(len(pairs)-i-1) + 1)})
+		}
+		insns = append(insns, bpf.RetConstant{Val: 0x7fff0000}, bpf.RetConstant{Val: eperm})
+		raw, err := bpf.Assemble(insns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &seccomp.Loaded{Program: bpfsim.Encode(raw), Source: "test.bpf"}
+	}
+	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewNetwork, profile.ViewProcesses}}
+	for _, tc := range []struct {
+		name string
+		f    *seccomp.Loaded
+		want string
+	}{
+		{"UDP only", allowIf(41, [2]uint32{0, 2}, [2]uint32{1, 2}), "socket(AF_INET): TCP to the host's loopback (as socket(2, 2, 0))"},
+		{"UNIX datagrams only", allowIf(41, [2]uint32{0, 1}, [2]uint32{1, 2}), "socket(AF_UNIX)"},
+		{"SIGTERM only", allowIf(62, [2]uint32{1, 15}), "kill(PID, SIGKILL) of a host process of the same uid (as kill(4321, 15))"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkHostViewRefusals(p, tc.f)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("checkHostViewRefusals: %v, want it to name %q", err, tc.want)
+			}
+		})
 	}
 }
