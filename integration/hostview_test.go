@@ -179,13 +179,19 @@ r("dgram-pair", socketpair(my $s1, my $s2, PF_UNIX, SOCK_DGRAM, 0));
 r("setsid", syscall(112) >= 0);
 r("setpgid", syscall(109, 0, 0) >= 0);
 r("fifo", sysopen(my $ff, $fifo, O_RDWR));
+open(my $lk, "<", "/etc/os-release");
+r("flock", flock($lk, 2 | 4));
+my $fl = pack("s s q q i", 0, 0, 0, 0, 0); r("read-lock", fcntl($lk, 6, $fl));
+r("lease", fcntl($lk, 1024, 0));
 `
 
 // What the kernel and the host-view policy answer: EPERM (1) for the
 // signal and the refused socket families, EACCES (13) for /proc/1's
 // guarded files and the secrets, EROFS (30) for writes, and EACCES for a
 // FIFO the identity may write by its mode, which a read-only mount does
-// not close: Landlock, applied by shannot-init, does.
+// not close: Landlock, applied by shannot-init, does; and EPERM for any
+// lock on a host file it may read (flock, a read lock, a lease), with
+// which it would make a host program wait.
 const attacksWant = `kill-init 1
 environ 13
 mem 13
@@ -213,6 +219,9 @@ dgram-pair 1
 setsid 1
 setpgid 1
 fifo 13
+flock 1
+read-lock 1
+lease 1
 `
 
 func TestHostViewMustNots(t *testing.T) {

@@ -15,18 +15,18 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "5dbbb20b9c5f7de1ac0dd5ce2b4a529e11f13086404040231636b227b8b88e76",
+		source:  "3142f5584f5d2153862888fb51df63aaab746888c15eb88e0c52712e34af31d8",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
-		rules:   44,
+		rules:   80,
 		program: "precompiled/hostview.x86_64.bpf",
 	},
 	{
 		name:    "seccomp/readonly.json",
-		source:  "0c4dad6fafbb723a8f520358cf635849a2cfb097862b8c9aed9615eb6e649591",
+		source:  "c979fb99caae1acc8587ea8ab2d7a05aeb28339d14a0a73959541bf1b31b9dd4",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
-		rules:   25,
+		rules:   55,
 		program: "precompiled/readonly.x86_64.bpf",
 	},
 }
