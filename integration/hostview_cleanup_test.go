@@ -135,13 +135,24 @@ func TestHostViewMCPRunLeavesNothing(t *testing.T) {
 // with it (--die-with-parent), a double-forked process does not. Its uid
 // is a leased one whose lock died with shannot, so the next root-run
 // host view kills it before it leases (identity.Pool.reapOrphans).
+//
+// Run as a user there is no leased uid: the run records its session and
+// user namespace under the user's runtime or cache directory while it
+// lives (launch.ReapDeadRuns), and the next run as that user kills what
+// a dead run's record names.
 func TestHostViewKilledRunIsReapedByTheNext(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("leased uids are for root runs; run the integration tests as root (CI does)")
 	}
-	marker := fmt.Sprintf("shannot-it-orphan-%d", os.Getpid())
+	for _, id := range identities(t) {
+		t.Run(id.name, func(t *testing.T) { killedRunIsReaped(t, id) })
+	}
+}
+
+func killedRunIsReaped(t *testing.T, id identity) {
+	marker := fmt.Sprintf("shannot-it-orphan-%d-%s", os.Getpid(), id.name)
 	sleeper := `$| = 1; if (fork() == 0) { if (fork() == 0) { open STDIN, "</dev/null"; open STDOUT, ">/dev/null"; open STDERR, ">/dev/null"; $0 = $ARGV[0]; sleep 120; exit 0 } exit 0 } print "forked\n"; sleep 60`
-	c := exec.Command(shannot, throughFindIn("diagnostics", "perl", "-e", sleeper, marker)...)
+	c := id.cmdOf(shannot, opts{}, throughFindIn("diagnostics", "perl", "-e", sleeper, marker)...)
 	out, err := c.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -164,15 +175,15 @@ func TestHostViewKilledRunIsReapedByTheNext(t *testing.T) {
 		t.Fatalf("after SIGKILL of shannot: %v, want the one leftover this test is about", left)
 	}
 	pid, _ := strconv.Atoi(left[0])
-	if uid := procUID(t, pid); uid < 65536 {
+	if uid := procUID(t, pid); id.cred == nil && uid < 65536 {
 		t.Fatalf("the leftover runs as uid %d, not a leased one", uid)
 	}
-	res := asRoot(t).run(t, opts{}, "--profile", "diagnostics", "run", "uname", "-n")
+	res := id.run(t, opts{}, "--profile", "diagnostics", "run", "uname", "-n")
 	if res.code != 0 {
 		t.Fatalf("the next run: exit %d %q", res.code, res.stderr)
 	}
 	if left := withMarker(marker); len(left) != 0 {
-		t.Errorf("the next root-run host view left the dead run's process alive: %v", left)
+		t.Errorf("the next host-view run as %s left the dead run's process alive: %v", id.name, left)
 	}
 }
 

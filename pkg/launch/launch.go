@@ -119,6 +119,10 @@ type Launch struct {
 	// own the sandbox needs none of this: its process 1 dying takes every
 	// process of the namespace with it.
 	KillSession bool
+	// RunDir, with KillSession and no Credential (an unprivileged run),
+	// is where the run records itself while it lives, and where it first
+	// reaps what dead runs left (see trackRun, ReapDeadRuns); "": not.
+	RunDir string
 }
 
 // Limits bound a run. Zero values mean no limit.
@@ -223,6 +227,9 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	// non-blocking (O_NONBLOCK) breaks the caller's shell. Put back what
 	// was there.
 	defer restoreFlags(l.Stdin, l.Stdout, l.Stderr)()
+	if l.KillSession && l.Credential == nil && l.RunDir != "" {
+		ReapDeadRuns(l.RunDir, uint32(os.Getuid()))
+	}
 	reports := newStatusReports()
 	defer reports.close()
 	var st Status
@@ -290,6 +297,9 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		return Status{}, fmt.Errorf("starting %s: %w", l.Bwrap, unwrapExecError(err))
 	}
 	go reports.read(statusR)
+	if l.KillSession && l.Credential == nil && l.RunDir != "" {
+		defer trackRun(l.RunDir, reports)()
+	}
 	if ids != nil {
 		if err := ids.mapIDs(l.Credential.Uid); err != nil && !errors.Is(err, errNoChild) {
 			kill()

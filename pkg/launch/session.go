@@ -106,12 +106,18 @@ const sessionKillBudget = 3 * time.Second
 // once. A group never spans sessions, and it cannot be freed and reused
 // while the member just checked lives.
 func killSession(sid int, uid uint32, budget time.Duration) []int {
+	return killSessionIf(sid, uid, budget, nil)
+}
+
+// killSessionIf is killSession for the members for which also(pid) holds
+// (every member when also is nil).
+func killSessionIf(sid int, uid uint32, budget time.Duration, also func(pid int) bool) []int {
 	if sid <= 1 {
 		return nil
 	}
 	deadline := time.Now().Add(budget)
 	for {
-		alive := scanKill(sid, uid)
+		alive := scanKill(sid, uid, also)
 		if len(alive) == 0 || time.Now().After(deadline) {
 			return alive
 		}
@@ -121,7 +127,7 @@ func killSession(sid int, uid uint32, budget time.Duration) []int {
 
 // scanKill is one round of killSession: it returns the members it found
 // alive (and has just sent SIGKILL).
-func scanKill(sid int, uid uint32) []int {
+func scanKill(sid int, uid uint32, also func(pid int) bool) []int {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -141,7 +147,7 @@ func scanKill(sid int, uid uint32) []int {
 		}
 		// The pidfd is the process that has pid now: if it is still a
 		// member, the pidfd is that member.
-		if st, ok := member(pid, sid, uid); ok {
+		if st, ok := member(pid, sid, uid); ok && (also == nil || also(pid)) {
 			if st.PGRP > 1 {
 				_ = unix.Kill(-st.PGRP, unix.SIGKILL)
 			}

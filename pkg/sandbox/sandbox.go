@@ -427,6 +427,11 @@ func (sb *Sandbox) Launch(s Streams, limits launch.Limits) *launch.Launch {
 	// No PID namespace of its own (bwrap.Args): the run's processes are
 	// the host's, and only their session says which they are.
 	l.KillSession = sb.Profile.Shares(profile.ViewProcesses)
+	if l.KillSession && sb.Identity == nil {
+		// Run as a user: record the run, so that the next one can end
+		// what it leaves if shannot is killed (launch.ReapDeadRuns).
+		l.RunDir = launch.UserRunDir()
+	}
 	if sb.Identity != nil {
 		l.Credential = &syscall.Credential{Uid: sb.Identity.UID, Gid: sb.Identity.GID, Groups: sb.Identity.Groups}
 		l.MapHostIDs = sb.lease != nil
