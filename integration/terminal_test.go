@@ -20,18 +20,7 @@ func TestTerminalSettingsAreRestored(t *testing.T) {
 	need(t, err == nil, "script (bsdutils) is not installed")
 	for _, id := range identities(t) {
 		t.Run(id.name, func(t *testing.T) {
-			line := shannot + " --profile diagnostics run find / -maxdepth 0 -exec stty -echo ';'; stty -a"
-			c := exec.Command("script", "-qec", line, "/dev/null")
-			c.Dir = work
-			c.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + id.home}
-			if id.cred != nil {
-				c.SysProcAttr = &syscall.SysProcAttr{Credential: id.cred}
-			}
-			out, err := c.CombinedOutput()
-			if err != nil {
-				t.Fatalf("script: %v: %s", err, out)
-			}
-			s := strings.ReplaceAll(string(out), "\r", "")
+			s := inTerminal(t, id, shannot+" --profile diagnostics run find / -maxdepth 0 -exec stty -echo ';'; stty -a")
 			if strings.Contains(s, "-echo ") || !strings.Contains(s, " echo ") {
 				t.Errorf("after a run that set stty -echo, the terminal says:\n%s", s)
 			}
@@ -64,17 +53,7 @@ r("pgrp", ioctl($t, 0x5410, $g));`
 			t.Run(id.name+"/"+p, func(t *testing.T) {
 				line := "stty size; timeout 20 " + shannot + " --profile " + p + " run find / -maxdepth 0 -exec perl -e '" +
 					strings.ReplaceAll(attack, "'", `'\''`) + "' ';'; stty size; echo still-here; sh -c 'exec 3</dev/tty && echo reopened'"
-				c := exec.Command("script", "-qec", line, "/dev/null")
-				c.Dir = work
-				c.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + id.home}
-				if id.cred != nil {
-					c.SysProcAttr = &syscall.SysProcAttr{Credential: id.cred}
-				}
-				out, err := c.CombinedOutput()
-				s := strings.ReplaceAll(string(out), "\r", "")
-				if err != nil {
-					t.Fatalf("script: %v: %s", err, s)
-				}
+				s := inTerminal(t, id, line)
 				lines := strings.Split(strings.TrimSpace(s), "\n")
 				want := []string{"excl 1", "setd 1", "winsz 1", "xonc 1", "flush 1", "pgrp 1", "still-here", "reopened"}
 				for _, w := range want {
@@ -89,4 +68,22 @@ r("pgrp", ioctl($t, 0x5410, $g));`
 			})
 		}
 	}
+}
+
+// inTerminal runs the shell line in a terminal of its own (script(1)) as
+// id, and returns what the terminal showed, without carriage returns.
+func inTerminal(t *testing.T, id identity, line string) string {
+	t.Helper()
+	c := exec.Command("script", "-qec", line, "/dev/null")
+	c.Dir = work
+	c.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + id.home}
+	if id.cred != nil {
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: id.cred}
+	}
+	out, err := c.CombinedOutput()
+	s := strings.ReplaceAll(string(out), "\r", "")
+	if err != nil {
+		t.Fatalf("script: %v: %s", err, s)
+	}
+	return s
 }

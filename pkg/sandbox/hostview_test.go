@@ -141,15 +141,7 @@ func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 // A filter that lets through what a host view opens is refused, naming
 // the call; the shipped host-view policy passes for every view.
 func TestCheckHostViewFilter(t *testing.T) {
-	open := func(name string) *seccomp.Loaded {
-		t.Helper()
-		f, err := OpenBuiltinPolicy(name, seccomp.Options{Host: seccomp.ThisHost()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
+	open := func(name string) *seccomp.Loaded { return openBuiltin(t, name) }
 	all := &profile.Profile{Name: "t", HostView: profile.Views}
 	if err := checkHostViewFilter(all, open("seccomp/hostview.json")); err != nil {
 		t.Errorf("hostview.json: %v", err)
@@ -220,4 +212,16 @@ func TestCheckHostViewFilterTriesTypesAndSignals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openBuiltin opens a shipped policy for this host, closed when the test
+// ends.
+func openBuiltin(t *testing.T, name string) *seccomp.Loaded {
+	t.Helper()
+	f, err := OpenBuiltinPolicy(name, seccomp.Options{Host: seccomp.ThisHost()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -89,15 +89,7 @@ func TestHostViewsWithoutInitAreRefused(t *testing.T) {
 // A host-view filter that denies what shannot-init needs is refused,
 // every missing call named; the shipped hostview.json allows them.
 func TestCheckInitCalls(t *testing.T) {
-	open := func(name string) *seccomp.Loaded {
-		t.Helper()
-		f, err := OpenBuiltinPolicy(name, seccomp.Options{Host: seccomp.ThisHost()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
+	open := func(name string) *seccomp.Loaded { return openBuiltin(t, name) }
 	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewHostname}}
 	if err := checkInitCalls(p, open("seccomp/hostview.json")); err != nil {
 		t.Errorf("hostview.json: %v", err)
