@@ -100,7 +100,7 @@ func Probe(writes, calls []string) (*Facts, error) {
 		"inet-dgram": trySocket(unix.AF_INET, unix.SOCK_DGRAM, 0),
 		"unix":       trySocket(unix.AF_UNIX, unix.SOCK_STREAM, 0),
 		"unix-dgram": trySocket(unix.AF_UNIX, unix.SOCK_DGRAM, 0),
-		"netlink": trySocket(unix.AF_NETLINK, unix.SOCK_RAW, unix.NETLINK_ROUTE),
+		"netlink":    trySocket(unix.AF_NETLINK, unix.SOCK_RAW, unix.NETLINK_ROUTE),
 	}
 	return facts, nil
 }
