@@ -504,7 +504,12 @@ func (p *Profile) CheckHost() error {
 
 // findNUL returns the pointer of the first string or key holding a NUL
 // byte, or "". Such strings cannot be handed to bwrap as arguments.
+// "First" is in sorted key order, for the same report every time; the
+// keys are sorted only when there is a NUL to report.
 func findNUL(v any) string {
+	if !hasNUL(v) {
+		return ""
+	}
 	var path []string
 	var walk func(v any) bool
 	walk = func(v any) bool {
@@ -533,6 +538,27 @@ func findNUL(v any) string {
 	}
 	slices.Reverse(path)
 	return orRoot(jsonerr.Pointer(path...))
+}
+
+// hasNUL says whether a string or key of v holds a NUL byte.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case []any:
+		for _, e := range v {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func orRoot(ptr string) string {
