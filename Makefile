@@ -36,7 +36,7 @@ PROFILES := $(wildcard profiles/*.json)
 POLICIES := $(wildcard profiles/seccomp/*.json)
 
 .PHONY: all build setup setup-test demo test unit unit-nocgo race integration \
-        lint check-generated fuzz bench man completions install uninstall static deb clean
+        lint check-generated fuzz bench breakdown man completions install uninstall static deb clean
 
 all: build
 
@@ -142,6 +142,12 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
 	$(GO) run ./bench/launch -shannot $(BIN) -mcp $(MCPBIN) -golaunch bin/golaunch -n $(BENCH_N) $(if $(BEFORE),-before $(BEFORE))
 	$(GO) run ./bench/seccomp -shannot $(BIN) -n 20
+
+# Instructions, page faults and system calls of a launch (valgrind, perf,
+# strace): numbers the machine's load does not change. As an ordinary user.
+breakdown: build
+	$(GO) build -o bin/golaunch ./bench/golaunch
+	$(GO) run ./bench/breakdown -shannot $(BIN) -golaunch bin/golaunch
 
 # Man pages, from the CLI's own definitions (built without the no-docs tag).
 man: bin/man/shannot.1 bin/man/shannot-profile.5 bin/man/shannot-mcp.1

@@ -63,6 +63,7 @@ shannot or bwrap failed; 126 when the profile does not allow the command;
 	guardCommands(app.Commands, "")
 	withVersion(app)
 	setUsageErrors(app)
+	fastNames(app)
 	return app
 }
 

@@ -44,6 +44,7 @@ func NewCompanion(comp Companion, env Env) *cli.App {
 	app.Action, app.Commands = root.Action, root.Subcommands
 	withVersion(app)
 	setUsageErrors(app)
+	fastNames(app)
 	return app
 }
 

@@ -57,8 +57,10 @@ func runAction(c *cli.Context) (err error) {
 		return &usageError{msg: "run needs a command, e.g. shannot run ls /"}
 	}
 	rec := audit.Record{Time: time.Now(), Argv: argv}
-	rec.User, rec.UID = who.User()
 	if who.Privileged() && !c.Bool(flagDryRun) {
+		// Only then is the record written: the user's name is looked up
+		// for it.
+		rec.User, rec.UID = who.User()
 		// The caller must not end shannot between the run and its audit
 		// record: signals that would kill it are caught from here on (the
 		// run passes them on to the command), and a closed output pipe

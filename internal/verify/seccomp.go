@@ -46,7 +46,7 @@ const unknownArg = 0x7ffc_dead_1000
 // than this build's are left out.
 func PlanVerdicts(prog *seccomp.Program, host seccomp.Host) ([]Verdict, error) {
 	var out []Verdict
-	for _, pc := range probeCalls {
+	for _, pc := range probeCalls() {
 		c, err := seccomp.NewCall(pc.call(), host.Arch)
 		if err != nil || uintptr(c.Nr) != pc.nr {
 			continue

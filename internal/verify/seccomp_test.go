@@ -81,7 +81,7 @@ func TestPlanVerdicts(t *testing.T) {
 		byCall[v.Call] = v.Want
 	}
 	want := map[string]string{}
-	for _, c := range probeCalls {
+	for _, c := range probeCalls() {
 		want[c.label] = "ok"
 	}
 	delete(want, "getpid")
@@ -105,7 +105,7 @@ func TestPlanVerdicts(t *testing.T) {
 }
 
 func indexOf(label string) int {
-	for i, c := range probeCalls {
+	for i, c := range probeCalls() {
 		if c.label == label {
 			return i
 		}
@@ -123,7 +123,7 @@ func TestProbeCallsSucceedUnfiltered(t *testing.T) {
 	}
 	var labels []string
 	seen := map[string]bool{}
-	for _, c := range probeCalls {
+	for _, c := range probeCalls() {
 		if seen[c.label] {
 			t.Errorf("label %q twice", c.label)
 		}

@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -125,6 +124,9 @@ type Launch struct {
 	RunDir string
 }
 
+// procRef holds bwrap's process for an atomic.Pointer.
+type procRef struct{ p process }
+
 // Limits bound a run. Zero values mean no limit.
 type Limits struct {
 	// Timeout kills the whole sandbox when it expires.
@@ -233,12 +235,12 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	reports := newStatusReports()
 	defer reports.close()
 	var st Status
-	// bwrap, once started: output can overflow before the traced start
-	// (startTraced) has returned it.
-	var bwrap atomic.Pointer[os.Process]
+	// bwrap, once started: output can overflow before the start has
+	// returned it.
+	var bwrap atomic.Pointer[procRef]
 	kill := func() {
 		if p := bwrap.Load(); p != nil {
-			reports.kill(p)
+			reports.kill(p.p)
 		}
 	}
 	var overflowed atomic.Bool
@@ -262,32 +264,26 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	// this goroutine on its thread until bwrap has been reaped.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var wait func() (exitCode int, err error)
-	var leftover error // from endSession, when KillSession
+	var (
+		p        process
+		wait     func() (exitCode int, err error)
+		leftover error // from endSession, when KillSession
+	)
 	if l.Tracer != nil {
-		var p *os.Process
 		p, wait, err = startTraced(cmd, l.Tracer)
-		bwrap.Store(p)
-	} else if err = cmd.Start(); err == nil {
-		bwrap.Store(cmd.Process)
-		wait = func() (int, error) {
-			if l.KillSession {
-				// A process left behind can hold the command's output
-				// pipes open, and cmd.Wait waits for them: end the
-				// session as soon as bwrap has exited (WNOWAIT: not
-				// reaped yet, so its pid stays its own).
-				var info unix.Siginfo
-				for unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
-				}
-				leftover = l.endSession(reports)
-			}
-			err := cmd.Wait()
-			var ee *exec.ExitError
-			if err != nil && !errors.As(err, &ee) {
-				return -1, err
-			}
-			return cmd.ProcessState.ExitCode(), nil
+	} else {
+		var afterExit func()
+		if l.KillSession {
+			// A process left behind can hold the command's output
+			// pipes open, and waiting for the output waits for them:
+			// end the session as soon as bwrap has exited (not reaped
+			// yet, so its pid stays its own).
+			afterExit = func() { leftover = l.endSession(reports) }
 		}
+		p, wait, err = startDirect(cmd, afterExit)
+	}
+	if err == nil {
+		bwrap.Store(&procRef{p})
 	}
 	statusW.Close()
 	if ids != nil {
@@ -318,13 +314,14 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
+	supervise := func() {
 		defer wg.Done()
 		for {
 			select {
 			case s := <-sigs:
-				reports.signalCommand(bwrap.Load(), s.(syscall.Signal))
+				if p := bwrap.Load(); p != nil {
+					reports.signalCommand(p.p, s.(syscall.Signal))
+				}
 			case <-ctx.Done():
 				kill()
 				return
@@ -332,7 +329,13 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 				return
 			}
 		}
-	}()
+	}
+	if sigs != nil || ctx.Done() != nil {
+		// Only when there is something to pass on: a goroutine, and the
+		// thread that may wake for it, cost every launch.
+		wg.Add(1)
+		go supervise()
+	}
 	bwrapExit, waitErr := wait()
 	close(done)
 	wg.Wait()
@@ -502,36 +505,173 @@ func (s *statusReports) close() {
 	}
 }
 
-// read decodes bwrap's reports until the pipe closes.
+// read decodes bwrap's reports until the pipe closes, or until what
+// comes is not a JSON object.
+//
+// bwrap writes a few small objects ({"child-pid": N, "cgroup-namespace":
+// N, ...} and {"exit-code": N}). They are cut out of the stream by their
+// braces and read by report, which falls back to encoding/json for
+// anything but plain keys and integers: a json.Decoder here grew the
+// reading goroutine's stack three times over at every launch.
 func (s *statusReports) read(r io.Reader) {
 	defer close(s.done)
-	dec := json.NewDecoder(bufio.NewReader(r))
+	var buf []byte
+	chunk := make([]byte, 512)
 	for {
-		var m struct {
-			ChildPID *int `json:"child-pid"`
-			ExitCode *int `json:"exit-code"`
+		n, err := r.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		for {
+			obj, rest, state := nextObject(buf)
+			if state == objectBad {
+				return
+			}
+			if state == objectIncomplete {
+				break
+			}
+			buf = rest
+			var m struct {
+				ChildPID *int `json:"child-pid"`
+				ExitCode *int `json:"exit-code"`
+			}
+			if !report(obj, &m.ChildPID, &m.ExitCode) && json.Unmarshal(obj, &m) != nil {
+				return
+			}
+			s.mu.Lock()
+			if m.ChildPID != nil {
+				s.childPID = *m.ChildPID
+				if fd, err := unix.PidfdOpen(s.childPID, 0); err == nil {
+					s.childFD = fd
+				}
+			}
+			if m.ExitCode != nil {
+				s.exitCode, s.exited = *m.ExitCode, true
+			}
+			s.mu.Unlock()
 		}
-		if err := dec.Decode(&m); err != nil {
+		if err != nil {
 			return
 		}
-		s.mu.Lock()
-		if m.ChildPID != nil {
-			s.childPID = *m.ChildPID
-			if fd, err := unix.PidfdOpen(s.childPID, 0); err == nil {
-				s.childFD = fd
+	}
+}
+
+const (
+	objectComplete = iota
+	objectIncomplete
+	objectBad
+)
+
+// nextObject cuts the first JSON object out of buf, after white space:
+// from its brace to the matching one, braces inside strings skipped.
+func nextObject(buf []byte) (obj, rest []byte, state int) {
+	i := 0
+	for i < len(buf) && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r') {
+		i++
+	}
+	if i == len(buf) {
+		return nil, buf[i:], objectIncomplete
+	}
+	if buf[i] != '{' {
+		return nil, nil, objectBad
+	}
+	depth, inString := 0, false
+	for j := i; j < len(buf); j++ {
+		c := buf[j]
+		switch {
+		case inString && c == '\\':
+			j++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return buf[i : j+1], buf[j+1:], objectComplete
 			}
 		}
-		if m.ExitCode != nil {
-			s.exitCode, s.exited = *m.ExitCode, true
-		}
-		s.mu.Unlock()
 	}
+	return nil, buf, objectIncomplete
+}
+
+// report reads an object of plain keys (no escapes) and integer values
+// into pid and code ("child-pid", "exit-code"; others are skipped), as
+// encoding/json would. It returns false, having set nothing, for any
+// other shape.
+func report(obj []byte, pid, code **int) bool {
+	var gotPID, gotCode *int
+	i := 1 // past '{'
+	space := func() {
+		for i < len(obj) && (obj[i] == ' ' || obj[i] == '\t' || obj[i] == '\n' || obj[i] == '\r') {
+			i++
+		}
+	}
+	space()
+	if i < len(obj) && obj[i] == '}' {
+		return i == len(obj)-1
+	}
+	for {
+		space()
+		if i >= len(obj) || obj[i] != '"' {
+			return false
+		}
+		j := i + 1
+		for j < len(obj) && obj[j] != '"' && obj[j] != '\\' {
+			j++
+		}
+		if j >= len(obj) || obj[j] != '"' {
+			return false
+		}
+		key := string(obj[i+1 : j])
+		i = j + 1
+		space()
+		if i >= len(obj) || obj[i] != ':' {
+			return false
+		}
+		i++
+		space()
+		start := i
+		if i < len(obj) && obj[i] == '-' {
+			i++
+		}
+		digits := i
+		for i < len(obj) && obj[i] >= '0' && obj[i] <= '9' {
+			i++
+		}
+		// JSON's integers: no leading zero, no fraction or exponent
+		// (those, and the values too large for an int, go to
+		// encoding/json).
+		if i == digits || (obj[digits] == '0' && i > digits+1) || i-digits > 18 {
+			return false
+		}
+		n, err := strconv.Atoi(string(obj[start:i]))
+		if err != nil {
+			return false
+		}
+		switch key {
+		case "child-pid":
+			gotPID = &n
+		case "exit-code":
+			gotCode = &n
+		}
+		space()
+		if i < len(obj) && obj[i] == ',' {
+			i++
+			continue
+		}
+		if i == len(obj)-1 && obj[i] == '}' {
+			break
+		}
+		return false
+	}
+	*pid, *code = gotPID, gotCode
+	return true
 }
 
 // kill ends the whole sandbox: SIGKILL to its process 1 takes every
 // process of its PID namespace with it, and bwrap follows. os.Process
 // signals bwrap through a pidfd of its own.
-func (s *statusReports) kill(bwrap *os.Process) {
+func (s *statusReports) kill(bwrap process) {
 	s.mu.Lock()
 	if s.childFD >= 0 && !s.exited {
 		_ = unix.PidfdSendSignal(s.childFD, unix.SIGKILL, nil, 0)
@@ -579,7 +719,7 @@ func (s *statusReports) result() (exitCode int, ran bool) {
 // signalCommand delivers sig to the command. bwrap's pid 1 in the
 // sandbox ignores signals it has no handler for, so the signal goes to
 // its children: the command. Before the sandbox exists, bwrap gets it.
-func (s *statusReports) signalCommand(bwrap *os.Process, sig syscall.Signal) {
+func (s *statusReports) signalCommand(bwrap process, sig syscall.Signal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// While process 1 lives (its pidfd says so), its pid is its own and

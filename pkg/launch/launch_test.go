@@ -3,6 +3,7 @@ package launch
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -230,5 +231,55 @@ func TestLaunchCredential(t *testing.T) {
 	// bwrap runs as the credential's user, in /, which it can reach.
 	if want := "65534\n65534\n/\n"; stdout.String() != want {
 		t.Errorf("uid, gid, cwd: %q, want %q", stdout, want)
+	}
+}
+
+// The status reader gives what a json.Decoder over the stream gives, for
+// what bwrap writes (one line, or over several lines with the
+// namespaces' ids) and for what it does not.
+func TestStatusReportsRead(t *testing.T) {
+	type result struct {
+		PID, Code      int
+		Started, Ended bool
+	}
+	decoder := func(stream string) (r result) {
+		dec := json.NewDecoder(strings.NewReader(stream))
+		for {
+			var m struct {
+				ChildPID *int `json:"child-pid"`
+				ExitCode *int `json:"exit-code"`
+			}
+			if dec.Decode(&m) != nil {
+				return r
+			}
+			if m.ChildPID != nil {
+				r.PID, r.Started = *m.ChildPID, true
+			}
+			if m.ExitCode != nil {
+				r.Code, r.Ended = *m.ExitCode, true
+			}
+		}
+	}
+	for _, stream := range []string{
+		"{ \"child-pid\": 12 }\n{ \"exit-code\": 3 }\n",
+		"{\n    \"child-pid\": 4242,\n    \"cgroup-namespace\": 4026531835,\n    \"ipc-namespace\": 4026532281,\n    \"mnt-namespace\": 4026532279\n}\n{\n    \"exit-code\": 0\n}\n",
+		`{"child-pid": 7}`,                            // no exit: the command did not end
+		`{"child-pid": 7} junk {"exit-code": 1}`,      // the decoder stops at junk
+		`{"child-pid": 7, "exit-code": -1}`,           // both in one
+		`{"child-pid": 1e2}{"exit-code": 01}`,         // not integers: encoding/json decides
+		`{"child-pid": 99999999999999999999}`,         // too large for an int
+		`{"note": "a } in a string", "child-pid": 5}`, // braces in strings
+		`{"child\u002dpid": 6}`,                       // an escaped key
+		`{"exit-code": 2`,                             // cut off
+		``,
+		`{}`,
+	} {
+		s := newStatusReports()
+		s.read(strings.NewReader(stream))
+		got := result{PID: s.childPID, Code: s.exitCode, Started: s.childPID != 0, Ended: s.exited}
+		if diff := cmp.Diff(got, decoder(stream)); diff != "" {
+			t.Errorf("read(%q) (-got +json.Decoder):\n%s", stream, diff)
+		}
+		s.close()
 	}
 }

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/shannot-project/shannot/internal/jsonerr"
 	"github.com/shannot-project/shannot/pkg/bwrap/option"
 )
 
@@ -520,4 +522,67 @@ func TestErrorsKeepTheirCause(t *testing.T) {
 	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Open of a missing file: %v (%T); want a *profile.Error wrapping fs.ErrNotExist", err, err)
 	}
+}
+
+// rawFrom gives what encoding/json gives, for every document the schema
+// lets through, and says so (ok) for the shipped profiles: otherwise
+// every launch would decode twice again.
+func TestRawFromAgrees(t *testing.T) {
+	for _, name := range []string{"minimal", "readonly", "diagnostics", "systemd"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "profiles", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !checkRawFrom(t, data) {
+			t.Errorf("%s: rawFrom did not take the shipped profile", name)
+		}
+	}
+	for _, doc := range []string{
+		`{"name": "x", "$schema": "s", "seccomp_profile": null, "environment": {}, "binds": [], "host_view": ["processes"]}`,
+		`{"name": "x", "binds": [{"source": "a", "target": "/a", "read_only": false, "create_target": true, "optional": true}], "network_isolation": false, "user_namespace_isolation": true, "seccomp_profile": "p.bpf", "tmpfs_paths": ["/t"], "additional_args": ["--chdir", "/"], "allowed_commands": ["ls"]}`,
+		`{"name": "x", "Name": "y"}`,              // a key encoding/json would take, the schema refuses
+		`{"name": "x", "binds": [{"SOURCE": 1}]}`, // and a type
+		`{"name": 1}`,
+		`[]`,
+	} {
+		checkRawFrom(t, []byte(doc))
+	}
+}
+
+// checkRawFrom compares rawFrom with encoding/json on data; it reports
+// whether rawFrom took it. Parse refuses duplicate keys before, and so
+// does this (with one, decoding into any keeps the last value, into the
+// struct fails at the first).
+func checkRawFrom(t *testing.T, data []byte) bool {
+	t.Helper()
+	var doc any
+	if json.Unmarshal(data, &doc) != nil || jsonerr.Duplicates(data) != nil {
+		return false
+	}
+	got, ok := rawFrom(doc)
+	if !ok {
+		return false
+	}
+	var want rawProfile
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Errorf("rawFrom took %s, which encoding/json refuses: %v", data, err)
+		return true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rawFrom(%s) (-json +rawFrom):\n%s", data, diff)
+	}
+	return true
+}
+
+// FuzzRawFrom holds rawFrom to encoding/json on any document.
+func FuzzRawFrom(f *testing.F) {
+	for _, name := range []string{"minimal", "readonly", "diagnostics", "systemd"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "profiles", name+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"name": "x", "binds": [{"source": "a", "target": "/a", "optional": true}], "seccomp_profile": null}`))
+	f.Fuzz(func(t *testing.T, data []byte) { checkRawFrom(t, data) })
 }

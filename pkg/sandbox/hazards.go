@@ -35,7 +35,7 @@ func statusUnreported(f *seccomp.Loaded, files int) bool {
 	if f == nil {
 		return false
 	}
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := f.Decoded()
 	if err != nil {
 		return false
 	}
@@ -55,7 +55,7 @@ func checkFilter(f *seccomp.Loaded, warn func(string)) error {
 	if err := checkStart(f); err != nil {
 		return err
 	}
-	if prog, err := seccomp.Decode(f.Program); err == nil {
+	if prog, err := f.Decoded(); err == nil {
 		warnHazards(f, prog, warn)
 	}
 	return nil

@@ -155,7 +155,7 @@ func checkHostViewRefusals(p *profile.Profile, f *seccomp.Loaded) error {
 		return &profile.Error{File: p.Origin.String(), Pointer: "/seccomp_profile",
 			Msg: fmt.Sprintf("the host views %v need a seccomp filter; use %q", p.HostView, profile.HostViewPolicy)}
 	}
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := f.Decoded()
 	if err != nil {
 		return &seccomp.Error{File: f.Source, Err: err}
 	}

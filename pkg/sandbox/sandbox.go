@@ -327,7 +327,7 @@ func OpenFilter(p *profile.Profile, cfg Config) (*seccomp.Loaded, error) {
 
 // checkStart refuses a filter under which no command could start.
 func checkStart(f *seccomp.Loaded) error {
-	prog, err := seccomp.Decode(f.Program)
+	prog, err := f.Decoded()
 	if err != nil {
 		return &seccomp.Error{File: f.Source, Err: err}
 	}

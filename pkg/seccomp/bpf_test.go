@@ -55,3 +55,28 @@ func TestFilterErrorsKeepTheirCause(t *testing.T) {
 		t.Fatalf("Open of a missing filter: %v (%T); want a *seccomp.Error wrapping fs.ErrNotExist", err, err)
 	}
 }
+
+// Decoded decodes once, and again when Program is replaced (an
+// instrumented program, say): the decoded program is never another's.
+func TestLoadedDecodedOnce(t *testing.T) {
+	allow := []byte("\x06\x00\x00\x00\x00\x00\xff\x7f") // ret ALLOW
+	kill := []byte("\x06\x00\x00\x00\x00\x00\x00\x00")  // ret KILL_THREAD
+	l := &Loaded{Program: allow}
+	p1, err := l.Decoded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, _ := l.Decoded(); p2 != p1 {
+		t.Errorf("the second Decoded decoded again")
+	}
+	want, _ := Decode(kill)
+	l.Program = kill
+	p3, err := l.Decoded()
+	if err != nil || p3 == p1 || len(p3.Instructions) != len(want.Instructions) || p3.Instructions[0] != want.Instructions[0] {
+		t.Errorf("after Program changed, Decoded = %+v, %v; want the new program decoded", p3, err)
+	}
+	l.Program = []byte("1234567") // not a whole instruction
+	if _, err := l.Decoded(); err == nil {
+		t.Errorf("a broken program decoded without error")
+	}
+}

@@ -42,13 +42,15 @@ func DefaultCache() *Cache {
 	return &Cache{Dir: filepath.Join(dir, "shannot", "seccomp")}
 }
 
-// cacheKey hashes everything the compiled program depends on: compiler
-// is the Compiler's Identity.
-func cacheKey(policy []byte, host Host, strict bool, compiler string) string {
+// cacheKey hashes everything the compiled program depends on: the
+// policy, by policySHA256 (the hex SHA-256 of its bytes, which a launch
+// works out anyway for its audit record: hashing the policy a second
+// time cost a cached launch half a million instructions), and the
+// compiler, by its Identity.
+func cacheKey(policySHA256 string, host Host, strict bool, compiler string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d.%d\x00%d\x00%v\x00", cacheFormat, compiler, host.Arch,
-		host.Kernel[0], host.Kernel[1], OptimizeLevel, strict)
-	h.Write(policy)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d.%d\x00%d\x00%v\x00%s", cacheFormat, compiler, host.Arch,
+		host.Kernel[0], host.Kernel[1], OptimizeLevel, strict, policySHA256)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
