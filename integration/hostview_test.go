@@ -531,3 +531,37 @@ func TestHostViewThroughMCP(t *testing.T) {
 		})
 	}
 }
+
+// A profile that puts a symlink where one of its writable mounts was
+// (review R4: a tmpfs /usr/local/bin covered by a tmpfs /usr/local, then
+// --symlink /var/tmp/... /usr/local/bin) would have shannot-init grant
+// writes on the host directory the symlink leads to, FIFOs and all:
+// shannot-init refuses a writable mount on a read-only file system.
+func TestHostViewSymlinkedWritableMountIsRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a profile file of one's own with host views is a root run's here; run the integration tests as root (CI does)")
+	}
+	fifo := hostFIFO(t, 0o666, nil)
+	var p map[string]any
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "profiles", "diagnostics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	p["name"] = "it-symlinked-tmpfs"
+	p["seccomp_profile"] = "builtin:seccomp/hostview.json"
+	p["allowed_commands"] = []string{}
+	p["additional_args"] = []string{"--tmpfs", "/usr/local/bin", "--tmpfs", "/usr/local", "--symlink", filepath.Dir(fifo), "/usr/local/bin", "--chdir", "/"}
+	prof := filepath.Join(mkdir(t, "symlinked-profile"), "p.json")
+	b, _ = json.Marshal(p)
+	if err := os.WriteFile(prof, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := asRoot(t).run(t, opts{}, "--profile", prof, "run", "perl", "-e",
+		`use Fcntl; print sysopen(my $f, "/usr/local/bin/fifo", O_RDWR) ? "opened\n" : "refused $!\n"`)
+	if res.code != 125 || strings.Contains(res.stdout, "opened") || !strings.Contains(res.stderr, "leads to a read-only file system") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want 125 and shannot-init's refusal", res.code, res.stdout, res.stderr)
+	}
+}

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -95,7 +96,11 @@ func Main(args []string, stderr io.Writer) int {
 	if err != nil || abi < MinABI {
 		return fail(sandboxinit.ExitSetup, "Landlock is not available in this kernel (%v): the host view's writes through FIFOs and sockets cannot be closed; boot with lsm=landlock,... (CONFIG_SECURITY_LANDLOCK)", errOrABI(err, abi))
 	}
-	if err := restrictThisThread(Config(), Rules(r.Writable)); err != nil {
+	writable, err := checkWritable(r.Writable)
+	if err != nil {
+		return fail(sandboxinit.ExitSetup, "%v", err)
+	}
+	if err := restrictThisThread(Config(), Rules(writable)); err != nil {
 		return fail(sandboxinit.ExitSetup, "Landlock: %v", err)
 	}
 	path, err := exec.LookPath(r.Argv[0])
@@ -104,6 +109,37 @@ func Main(args []string, stderr io.Writer) int {
 	}
 	err = syscall.Exec(path, r.Argv, os.Environ())
 	return fail(126, "%s: %v", path, err)
+}
+
+// checkWritable returns the writable mounts that exist, and refuses one
+// that is on a read-only file system: shannot names the sandbox's own
+// writable mounts by path, and a profile's additional_args can put a
+// symlink there (--symlink /var/tmp /usr/local/bin over a tmpfs of that
+// name, a hostile review did), which Landlock would follow to a
+// directory of the host's, where FIFOs are. In a host view every mount
+// of the host's is read-only and every writable one is the sandbox's.
+func checkWritable(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fd, err := unix.Open(p, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if errors.Is(err, unix.ENOENT) {
+			continue // covered by a later mount: nothing to allow
+		}
+		if err != nil {
+			return nil, fmt.Errorf("writable mount %s: %w", p, err)
+		}
+		var fs unix.Statfs_t
+		err = unix.Fstatfs(fd, &fs)
+		unix.Close(fd)
+		if err != nil {
+			return nil, fmt.Errorf("writable mount %s: %w", p, err)
+		}
+		if fs.Flags&unix.ST_RDONLY != 0 {
+			return nil, fmt.Errorf("writable mount %s leads to a read-only file system (a symlink to the host's?): refused, since Landlock would let the command write there", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // closeAboveStderrOnExec marks every descriptor above 2 close-on-exec.

@@ -72,6 +72,30 @@ var hostViewRefusals = []refusal{
 	// A datagram pair re-aimed at the host's UNIX sockets.
 	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "socketpair", []uint64{1, 2, 0}, "socketpair(AF_UNIX, SOCK_DGRAM): re-aimed at the host's abstract sockets"},
 	{[]string{profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "io_uring_enter", nil, "io_uring_enter"},
+	// Locks on host files the command can read (a host program that
+	// locks them would wait), in both ABIs: i386 fcntl takes the 64-bit
+	// lock commands 13 and 14 too (a hostile review took a read lock so).
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "flock", []uint64{3, 1}, "flock on a host file"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 6}, "fcntl(F_SETLK): a record lock on a host file"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 7}, "fcntl(F_SETLKW)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 37}, "fcntl(F_OFD_SETLK)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 38}, "fcntl(F_OFD_SETLKW)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "fcntl", []uint64{3, 1024}, "fcntl(F_SETLEASE)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "143", []uint64{3, 1}, "i386 flock"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "55", []uint64{3, 6}, "i386 fcntl(F_SETLK)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "55", []uint64{3, 13}, "i386 fcntl(F_SETLK64)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "55", []uint64{3, 14}, "i386 fcntl(F_SETLKW64)"},
+	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "221", []uint64{3, 13}, "i386 fcntl64(F_SETLK64)"},
+	// The caller's terminal, which the host views share with the run as
+	// any sandbox does, and which outlives it.
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5402}, "ioctl(TCSETS) on the caller's terminal"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540C}, "ioctl(TIOCEXCL)"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5423}, "ioctl(TIOCSETD)"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540A}, "ioctl(TCXONC)"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5414}, "ioctl(TIOCSWINSZ): SIGWINCH to the caller's shell"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5410}, "ioctl(TIOCSPGRP)"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5412}, "ioctl(TIOCSTI)"},
+	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86", "54", []uint64{0, 0x5423}, "i386 ioctl(TIOCSETD)"},
 	// A root-run host view maps every host id into the sandbox's user
 	// namespace (launch.HostIDMap) and so cannot have bwrap's
 	// --disable-userns: the filter is what keeps a new user namespace,

@@ -195,7 +195,6 @@ func TestCheckHostViewFilterTriesTypesAndSignals(t *testing.T) {
 		}
 		return &seccomp.Loaded{Program: bpfsim.Encode(raw), Source: "test.bpf"}
 	}
-	p := &profile.Profile{Name: "t", HostView: []string{profile.ViewNetwork, profile.ViewProcesses}}
 	for _, tc := range []struct {
 		name string
 		f    *seccomp.Loaded
@@ -204,8 +203,11 @@ func TestCheckHostViewFilterTriesTypesAndSignals(t *testing.T) {
 		{"UDP only", allowIf(41, [2]uint32{0, 2}, [2]uint32{1, 2}), "socket(AF_INET): TCP to the host's loopback (as socket(2, 2, 0))"},
 		{"UNIX datagrams only", allowIf(41, [2]uint32{0, 1}, [2]uint32{1, 2}), "socket(AF_UNIX)"},
 		{"SIGTERM only", allowIf(62, [2]uint32{1, 15}), "kill(PID, SIGKILL) of a host process of the same uid (as kill(4321, 15))"},
+		{"flock", allowIf(73), "flock on a host file"},
+		{"exclusive terminal", allowIf(16, [2]uint32{1, 0x540C}), "ioctl(TIOCEXCL)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			p := &profile.Profile{Name: "t", HostView: []string{profile.ViewNetwork, profile.ViewProcesses, profile.ViewFilesystems}}
 			err := checkHostViewRefusals(p, tc.f)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("checkHostViewRefusals: %v, want it to name %q", err, tc.want)

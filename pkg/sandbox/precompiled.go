@@ -15,10 +15,10 @@ var precompiled = [...]precompiledPolicy{
 	},
 	{
 		name:    "seccomp/hostview.json",
-		source:  "3142f5584f5d2153862888fb51df63aaab746888c15eb88e0c52712e34af31d8",
+		source:  "6513b87f065bd22cc489428015e62e7f7cd02236f5926a32bf02465f3299ea0a",
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
-		rules:   80,
+		rules:   82,
 		program: "precompiled/hostview.x86_64.bpf",
 	},
 	{
