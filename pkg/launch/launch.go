@@ -284,6 +284,12 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	}
 	if err == nil {
 		bwrap.Store(&procRef{p})
+		// Output copied before the store could overflow while kill had
+		// nothing to kill: the flag says so now (both are atomic, so
+		// either onOverflow saw bwrap or this sees the flag).
+		if overflowed.Load() && l.Limits.KillOnOverflow {
+			kill()
+		}
 	}
 	statusW.Close()
 	if ids != nil {
