@@ -61,15 +61,7 @@ func explainRun(c *cli.Context, sb *sandbox.Sandbox, limits launch.Limits, noStd
 		return err
 	}
 	e.Report(c.App.ErrWriter, mode, sb.Filter.Source)
-	switch {
-	case status.TimedOut:
-		return &statusError{code: status.ExitCode, err: fmt.Errorf("timed out after %s; the sandbox was killed", limits.Timeout)}
-	case status.Overflowed:
-		return &statusError{code: status.ExitCode, err: fmt.Errorf("output passed --max-output %d bytes; the sandbox was killed (--on-overflow=kill)", limits.MaxOutput)}
-	case status.StdoutTruncated || status.StderrTruncated:
-		fmt.Fprintf(c.App.ErrWriter, "shannot: output beyond --max-output %d bytes was dropped\n", limits.MaxOutput)
-	}
-	return &statusError{code: status.ExitCode}
+	return runStatus(c, status, limits)
 }
 
 // checkExplainFlags refuses what --explain-denials does not combine with.

@@ -40,6 +40,12 @@ func execute(c *cli.Context, sb *sandbox.Sandbox, profileName string, limits lau
 	if err != nil {
 		return err
 	}
+	return runStatus(c, status, limits)
+}
+
+// runStatus is a finished run's status as a *statusError: the command's
+// exit status, with what the limits did to the run said on stderr.
+func runStatus(c *cli.Context, status launch.Status, limits launch.Limits) error {
 	switch {
 	case status.TimedOut:
 		return &statusError{code: status.ExitCode, err: fmt.Errorf("timed out after %s; the sandbox was killed", limits.Timeout)}

@@ -88,14 +88,14 @@ var hostViewRefusals = []refusal{
 	{[]string{profile.ViewFilesystems}, "SCMP_ARCH_X86", "221", []uint64{3, 13}, "i386 fcntl64(F_SETLK64)"},
 	// The caller's terminal, which the host views share with the run as
 	// any sandbox does, and which outlives it.
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5402}, "ioctl(TCSETS) on the caller's terminal"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540C}, "ioctl(TIOCEXCL)"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5423}, "ioctl(TIOCSETD)"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540A}, "ioctl(TCXONC)"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5414}, "ioctl(TIOCSWINSZ): SIGWINCH to the caller's shell"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5410}, "ioctl(TIOCSPGRP)"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5412}, "ioctl(TIOCSTI)"},
-	{[]string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}, "SCMP_ARCH_X86", "54", []uint64{0, 0x5423}, "i386 ioctl(TIOCSETD)"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5402}, "ioctl(TCSETS) on the caller's terminal"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540C}, "ioctl(TIOCEXCL)"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5423}, "ioctl(TIOCSETD)"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x540A}, "ioctl(TCXONC)"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5414}, "ioctl(TIOCSWINSZ): SIGWINCH to the caller's shell"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5410}, "ioctl(TIOCSPGRP)"},
+	{everyShared, "SCMP_ARCH_X86_64", "ioctl", []uint64{0, 0x5412}, "ioctl(TIOCSTI)"},
+	{everyShared, "SCMP_ARCH_X86", "54", []uint64{0, 0x5423}, "i386 ioctl(TIOCSETD)"},
 	// A root-run host view maps every host id into the sandbox's user
 	// namespace (launch.HostIDMap) and so cannot have bwrap's
 	// --disable-userns: the filter is what keeps a new user namespace,
@@ -105,6 +105,10 @@ var hostViewRefusals = []refusal{
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "clone3", nil, "clone3 (its flags cannot be checked)"},
 	{[]string{profile.ViewProcesses}, "SCMP_ARCH_X86_64", "setns", []uint64{3, 0x10000000}, "setns into a user namespace"},
 }
+
+// everyShared is every view that shares a namespace or the file
+// systems: the caller's terminal is within reach in each.
+var everyShared = []string{profile.ViewProcesses, profile.ViewNetwork, profile.ViewFilesystems}
 
 // refusal is a call a host-view filter must refuse, with the arguments
 // it is tried with.
@@ -171,7 +175,7 @@ func checkHostViewFilter(p *profile.Profile, f *seccomp.Loaded) error {
 // checkHostViewRefusals is checkHostViewFilter's first half: the calls
 // of hostViewRefusals.
 func checkHostViewRefusals(p *profile.Profile, f *seccomp.Loaded) error {
-	need := p.Shares(profile.ViewProcesses) || p.Shares(profile.ViewNetwork) || p.Shares(profile.ViewFilesystems)
+	need := slices.ContainsFunc(everyShared, p.Shares)
 	if !need {
 		return nil
 	}

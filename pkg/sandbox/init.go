@@ -22,7 +22,9 @@ func (sb *Sandbox) openInit(cfg Config) error {
 	if len(p.HostView) == 0 {
 		return nil
 	}
-	if err := checkBeneathWritable(p); err != nil {
+	mounts := bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts()
+	writable := writableOf(mounts)
+	if err := checkBeneathWritable(p, mounts, writable); err != nil {
 		return err
 	}
 	find := cfg.FindInit
@@ -42,16 +44,17 @@ func (sb *Sandbox) openInit(cfg Config) error {
 		sb.sources = map[int]string{}
 	}
 	sb.sources[sb.initFD] = name
-	sb.writable = writableMounts(p)
+	sb.writable = writable
 	return nil
 }
 
-// writableMounts are the sandbox's own writable mounts: its /dev, its
-// tmpfs paths, the writable binds a profile asks for (refused as root).
-// Beneath them, and nowhere else, shannot-init lets the command write.
-func writableMounts(p *profile.Profile) []string {
+// writableOf are the sandbox's own writable mounts among its mounts: its
+// /dev, its tmpfs paths, the writable binds a profile asks for (refused
+// as root). Beneath them, and nowhere else, shannot-init lets the
+// command write.
+func writableOf(mounts []bwrap.Mount) []string {
 	var out []string
-	for _, m := range bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts() {
+	for _, m := range mounts {
 		if writableOp(m.Op) {
 			out = append(out, path.Clean(m.Target))
 		}
@@ -73,9 +76,8 @@ func writableOp(op string) bool {
 // by tree and has no exception, so writes would be allowed there, and a
 // FIFO of the host's under the bind could be written (a hostile review
 // did, through a bind below the tmpfs /home).
-func checkBeneathWritable(p *profile.Profile) error {
-	writable := writableMounts(p)
-	for _, m := range bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts() {
+func checkBeneathWritable(p *profile.Profile, mounts []bwrap.Mount, writable []string) error {
+	for _, m := range mounts {
 		if !m.IsBind() || writableOp(m.Op) {
 			continue
 		}

@@ -10,10 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shannot-project/shannot/internal/identity"
 	"github.com/shannot-project/shannot/internal/sandboxinit"
+	"github.com/shannot-project/shannot/pkg/bwrap"
 	"github.com/shannot-project/shannot/pkg/launch"
 	"github.com/shannot-project/shannot/pkg/profile"
 	"github.com/shannot-project/shannot/pkg/seccomp"
 )
+
+// writableMounts is writableOf for a profile's mounts.
+func writableMounts(p *profile.Profile) []string {
+	return writableOf(bwrap.NewView(bwrap.Mounts(p), p.AdditionalArgs).Mounts())
+}
 
 func TestWritableMounts(t *testing.T) {
 	tests := []struct {
