@@ -13,6 +13,7 @@ import (
 	"github.com/shannot-project/shannot/internal/trust"
 
 	"github.com/shannot-project/shannot/pkg/bwrap"
+	"github.com/shannot-project/shannot/pkg/launch"
 )
 
 // Exit statuses of shannot's own, as env(1) and timeout(1) use them.
@@ -28,6 +29,11 @@ const (
 // returns the process's exit status. It is the one place that prints
 // shannot's errors.
 func Run(who invoker.Caller, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Most command lines run a sandbox, whose run passes signals on to
+	// the command: start catching them now, in the background, while the
+	// command line and the profile are read (see launch.CatchSignals).
+	// Until a run takes them they act as if they were not caught.
+	launch.CatchSignals()
 	return run(who, "shannot", args, stdin, stdout, stderr, New, implicitRunIn)
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -169,10 +168,6 @@ type Status struct {
 // coreutils timeout(1) reports it.
 const ExitTimedOut = 124
 
-// forwarded are the signals that a run passes on to the command instead
-// of dying from them.
-var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
-
 // Run starts bwrap and waits for the command to end, enforcing Limits
 // and, with ForwardSignals, passing signals on to the command.
 // Cancelling ctx kills the sandbox. It returns the command's status, or a
@@ -256,8 +251,7 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	var sigs chan os.Signal
 	if l.ForwardSignals {
 		sigs = make(chan os.Signal, 8)
-		signal.Notify(sigs, forwarded...)
-		defer signal.Stop(sigs)
+		defer signals.take(sigs)()
 	}
 
 	// Pdeathsig fires when the thread that started bwrap exits: keep
