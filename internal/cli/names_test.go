@@ -72,3 +72,24 @@ func TestFastNamesParse(t *testing.T) {
 		t.Fatalf("unknown flag: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// flagNames gives what the library's FlagNames gives, with or without a
+// comma or space to cut at.
+func TestFlagNamesAsTheLibrary(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		aliases []string
+	}{
+		{"profile", nil},
+		{"profile", []string{"p"}},
+		{"max-output", []string{"m", "o"}},
+		{"profile, p", nil},
+		{"profile", []string{"p q"}},
+		{"a,b", []string{"c", " d"}},
+		{"", nil},
+	} {
+		if diff := cmp.Diff(flagNames(tc.name, tc.aliases), cli.FlagNames(tc.name, tc.aliases)); diff != "" {
+			t.Errorf("%q %q (-ours +library):\n%s", tc.name, tc.aliases, diff)
+		}
+	}
+}

@@ -248,10 +248,14 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	cmd.Stdout, stdout = limit(l.Stdout, l.Limits.MaxOutput, onOverflow)
 	cmd.Stderr, stderr = limit(l.Stderr, l.Limits.MaxOutput, onOverflow)
 
-	var sigs chan os.Signal
 	if l.ForwardSignals {
-		sigs = make(chan os.Signal, 8)
-		defer signals.take(sigs)()
+		// Delivered from the catcher's goroutine: a signal before bwrap
+		// has been stored has no command to go to yet.
+		defer signals.take(func(s os.Signal) {
+			if p := bwrap.Load(); p != nil {
+				reports.signalCommand(p.p, s.(syscall.Signal))
+			}
+		})()
 	}
 
 	// Pdeathsig fires when the thread that started bwrap exits: keep
@@ -292,7 +296,18 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("starting %s: %w", l.Bwrap, unwrapExecError(err))
 	}
-	go reports.read(statusR)
+	// With nothing that could end the run early (a timeout, an output
+	// limit, a context, a session to end, ids to map, a tracer), this
+	// goroutine reads bwrap's reports itself, to the pipe's end at bwrap's
+	// exit (the sandbox's own PID namespace takes every process that could
+	// hold the pipe open with it), and then reaps bwrap: no goroutine to
+	// start and wake, which cost about 0.3 ms of every launch.
+	inline := ctx.Done() == nil && l.Limits == (Limits{}) && !l.KillSession && ids == nil && l.Tracer == nil
+	if inline {
+		reports.read(statusR)
+	} else {
+		go reports.read(statusR)
+	}
 	if l.KillSession && l.Credential == nil && l.RunDir != "" {
 		defer trackRun(l.RunDir, reports)()
 	}
@@ -314,27 +329,18 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	supervise := func() {
-		defer wg.Done()
-		for {
+	if ctx.Done() != nil {
+		// Only when there is a context: a goroutine, and the thread that
+		// may wake for it, cost every launch.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			select {
-			case s := <-sigs:
-				if p := bwrap.Load(); p != nil {
-					reports.signalCommand(p.p, s.(syscall.Signal))
-				}
 			case <-ctx.Done():
 				kill()
-				return
 			case <-done:
-				return
 			}
-		}
-	}
-	if sigs != nil || ctx.Done() != nil {
-		// Only when there is something to pass on: a goroutine, and the
-		// thread that may wake for it, cost every launch.
-		wg.Add(1)
-		go supervise()
+		}()
 	}
 	bwrapExit, waitErr := wait()
 	close(done)

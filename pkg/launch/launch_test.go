@@ -69,6 +69,33 @@ func newFake(t *testing.T, argv ...string) (*Launch, *bytes.Buffer, *bytes.Buffe
 	}, &stdout, &stderr
 }
 
+// runBoth runs l with a context, which has Run supervise it from a
+// goroutine, or, with inline, without one (context.Background, no
+// limits), which has Run read bwrap's reports itself.
+func runBoth(t *testing.T, l *Launch, inline bool) (Status, error) {
+	t.Helper()
+	if !inline {
+		st, _, err := run(t, l)
+		return st, err
+	}
+	type result struct {
+		st  Status
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := l.Run(context.Background())
+		done <- result{st, err}
+	}()
+	select {
+	case r := <-done:
+		return r.st, r.err
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return within 20s")
+		return Status{}, nil
+	}
+}
+
 // run runs l, failing the test if it takes more than a few seconds.
 func run(t *testing.T, l *Launch) (Status, time.Duration, error) {
 	t.Helper()
@@ -84,17 +111,19 @@ func run(t *testing.T, l *Launch) (Status, time.Duration, error) {
 }
 
 func TestLaunchPassesTheExitStatusOn(t *testing.T) {
-	for _, code := range []int{0, 1, 3, 125, 126, 127} {
-		l, stdout, stderr := newFake(t, "exit", strconv.Itoa(code))
-		st, _, err := run(t, l)
-		if err != nil {
-			t.Fatalf("exit %d: Run: %v (stderr %q)", code, err, stderr)
-		}
-		if diff := cmp.Diff(st, Status{ExitCode: code}); diff != "" {
-			t.Errorf("exit %d: status (-got +want):\n%s", code, diff)
-		}
-		if stdout.String() != "out\n" || stderr.String() != "err\n" {
-			t.Errorf("exit %d: stdout %q, stderr %q; want \"out\\n\", \"err\\n\"", code, stdout, stderr)
+	for _, inline := range []bool{false, true} {
+		for _, code := range []int{0, 1, 3, 125, 126, 127} {
+			l, stdout, stderr := newFake(t, "exit", strconv.Itoa(code))
+			st, err := runBoth(t, l, inline)
+			if err != nil {
+				t.Fatalf("inline %v, exit %d: Run: %v (stderr %q)", inline, code, err, stderr)
+			}
+			if diff := cmp.Diff(st, Status{ExitCode: code}); diff != "" {
+				t.Errorf("inline %v, exit %d: status (-got +want):\n%s", inline, code, diff)
+			}
+			if stdout.String() != "out\n" || stderr.String() != "err\n" {
+				t.Errorf("inline %v, exit %d: stdout %q, stderr %q; want \"out\\n\", \"err\\n\"", inline, code, stdout, stderr)
+			}
 		}
 	}
 }
@@ -122,17 +151,19 @@ func TestLaunchArgv(t *testing.T) {
 }
 
 func TestLaunchSetupError(t *testing.T) {
-	for _, mode := range []string{"setup-fails", "dies-after-start"} {
-		// bwrap's own failures exit 1, as a command's exit 1 does: only
-		// the missing exit-code report tells them apart.
-		l, _, stderr := newFake(t, mode)
-		st, _, err := run(t, l)
-		var se *SetupError
-		if !errors.As(err, &se) || se.ExitCode != 1 {
-			t.Errorf("%s: Run = %+v, %v; want a *SetupError with exit status 1", mode, st, err)
-		}
-		if mode == "setup-fails" && !strings.Contains(stderr.String(), "Can't mount proc") {
-			t.Errorf("%s: bwrap's message did not reach stderr: %q", mode, stderr)
+	for _, inline := range []bool{false, true} {
+		for _, mode := range []string{"setup-fails", "dies-after-start"} {
+			// bwrap's own failures exit 1, as a command's exit 1 does:
+			// only the missing exit-code report tells them apart.
+			l, _, stderr := newFake(t, mode)
+			st, err := runBoth(t, l, inline)
+			var se *SetupError
+			if !errors.As(err, &se) || se.ExitCode != 1 {
+				t.Errorf("inline %v, %s: Run = %+v, %v; want a *SetupError with exit status 1", inline, mode, st, err)
+			}
+			if mode == "setup-fails" && !strings.Contains(stderr.String(), "Can't mount proc") {
+				t.Errorf("inline %v, %s: bwrap's message did not reach stderr: %q", inline, mode, stderr)
+			}
 		}
 	}
 }

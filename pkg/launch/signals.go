@@ -32,7 +32,7 @@ type catcher struct {
 	mu       sync.Mutex
 	ch       chan os.Signal
 	notified bool             // signal.Notify(ch, forwarded...) in force
-	to       chan<- os.Signal // the run taking signals; nil: none
+	to       *func(os.Signal) // the run taking signals; nil: none
 }
 
 var signals = &catcher{ch: make(chan os.Signal, 8)}
@@ -61,12 +61,14 @@ func (c *catcher) notifyLocked() {
 	}
 }
 
-// take hands the caught signals to to until release is called.
-func (c *catcher) take(to chan<- os.Signal) (release func()) {
+// take hands the caught signals to deliver, called from the catcher's
+// goroutine, until release is called.
+func (c *catcher) take(deliver func(os.Signal)) (release func()) {
 	startLoop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.notifyLocked()
+	to := &deliver
 	c.to = to
 	return func() {
 		c.mu.Lock()
@@ -89,10 +91,7 @@ func (c *catcher) loop() {
 		}
 		c.mu.Unlock()
 		if to != nil {
-			select {
-			case to <- s:
-			default: // the run's buffer is full: as many as it holds are pending
-			}
+			(*to)(s)
 			continue
 		}
 		if sig, ok := s.(syscall.Signal); ok {
