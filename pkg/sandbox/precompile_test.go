@@ -53,7 +53,7 @@ func TestPrecompiledCoversShippedPolicies(t *testing.T) {
 			}
 		case entry == nil:
 			t.Errorf("%s is not precompiled: run go generate ./pkg/sandbox (make check-generated)", file)
-		case entry.source != hex.EncodeToString(sum[:]):
+		case entry.source != hex.EncodeToString(sum[:]) || entry.size != len(data):
 			t.Errorf("%s changed since it was precompiled: run go generate ./pkg/sandbox", file)
 		}
 	}

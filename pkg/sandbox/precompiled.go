@@ -8,6 +8,7 @@ var precompiled = [...]precompiledPolicy{
 	{
 		name:    "seccomp/default.json",
 		source:  "1e99322c24108898bcb26a56c75a73b3c66ecdc04e3c184ea256b58ded6cb45d",
+		size:    10521,
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
 		rules:   10,
@@ -16,6 +17,7 @@ var precompiled = [...]precompiledPolicy{
 	{
 		name:    "seccomp/hostview.json",
 		source:  "6513b87f065bd22cc489428015e62e7f7cd02236f5926a32bf02465f3299ea0a",
+		size:    41756,
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
 		rules:   82,
@@ -24,6 +26,7 @@ var precompiled = [...]precompiledPolicy{
 	{
 		name:    "seccomp/readonly.json",
 		source:  "c979fb99caae1acc8587ea8ab2d7a05aeb28339d14a0a73959541bf1b31b9dd4",
+		size:    26426,
 		arch:    "SCMP_ARCH_X86_64",
 		library: "2.5.4",
 		rules:   55,

@@ -79,7 +79,7 @@ func main() {
 			log.Fatal(err)
 		}
 		sum := sha256.Sum256(data)
-		fmt.Fprintf(&b, "{\nname: %q,\nsource: %q,\narch: %q,\nlibrary: %q,\nrules: %d,\n", file, hex.EncodeToString(sum[:]), host.Arch, comp.Library, comp.Rules)
+		fmt.Fprintf(&b, "{\nname: %q,\nsource: %q,\nsize: %d,\narch: %q,\nlibrary: %q,\nrules: %d,\n", file, hex.EncodeToString(sum[:]), len(data), host.Arch, comp.Library, comp.Rules)
 		if len(comp.Unknown) > 0 {
 			fmt.Fprintf(&b, "unknown: %#v,\n", comp.Unknown)
 		}
