@@ -90,7 +90,7 @@ func OpenFile(path string, extra int, pipes bool) (*os.File, error) {
 	if err := check(path, before.Mode(), pipes); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, Flags|extra, 0)
+	f, err := open(path, Flags|extra)
 	if err != nil {
 		return nil, err
 	}
@@ -145,4 +145,28 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return Read(f, max, false)
+}
+
+// open opens path as os.OpenFile would, except that a regular file is
+// handed to os.NewFile in blocking mode (O_NONBLOCK, there only so that
+// opening a FIFO cannot hang, means nothing for it): os.OpenFile would
+// try it on Go's poller, whose set-up (epoll, an eventfd) the first such
+// open paid at every launch, and whose polling the scheduler then does
+// at every idle moment. Anything else keeps O_NONBLOCK, and the poller.
+func open(path string, flags int) (*os.File, error) {
+	fd, err := unix.Open(path, flags, 0)
+	for err == unix.EINTR {
+		fd, err = unix.Open(path, flags, 0)
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && flags&unix.O_NONBLOCK != 0 {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags&^(unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_NOFOLLOW|unix.O_CREAT|unix.O_EXCL|unix.O_TRUNC)); err != nil {
+			unix.Close(fd)
+			return nil, &os.PathError{Op: "fcntl", Path: path, Err: err}
+		}
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }
