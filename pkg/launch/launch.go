@@ -255,16 +255,6 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	cmd.Stdout, stdout = limit(l.Stdout, l.Limits.MaxOutput, onOverflow)
 	cmd.Stderr, stderr = limit(l.Stderr, l.Limits.MaxOutput, onOverflow)
 
-	if l.ForwardSignals {
-		// Delivered from the catcher's goroutine: a signal before bwrap
-		// has been stored has no command to go to yet.
-		defer signals.take(func(s os.Signal) {
-			if p := bwrap.Load(); p != nil {
-				reports.signalCommand(p.p, s.(syscall.Signal))
-			}
-		})()
-	}
-
 	// Pdeathsig fires when the thread that started bwrap exits: keep
 	// this goroutine on its thread until bwrap has been reaped.
 	runtime.LockOSThread()
@@ -294,6 +284,17 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		// either onOverflow saw bwrap or this sees the flag).
 		if overflowed.Load() && l.Limits.KillOnOverflow {
 			kill()
+		}
+		if l.ForwardSignals {
+			// Taken once bwrap has started, delivered from the catcher's
+			// goroutine: when the catcher is still enabling the signals
+			// (CatchSignals), this waits for it while bwrap sets the
+			// sandbox up, not before bwrap starts. Until then a signal
+			// acts as if uncaught: shannot dies of it, and bwrap with it
+			// (Pdeathsig), as before the run.
+			defer signals.take(func(s os.Signal) {
+				reports.signalCommand(p, s.(syscall.Signal))
+			})()
 		}
 	}
 	statusW.Close()
