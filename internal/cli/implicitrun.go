@@ -28,7 +28,7 @@ func implicitRunIn(app *cli.App, args []string) []string {
 	}
 	var valued []string
 	for _, f := range app.Flags {
-		if !takesValue(app.Flags, "--"+f.Names()[0]) {
+		if dv, ok := f.(cli.DocGenerationFlag); !ok || !dv.TakesValue() {
 			continue
 		}
 		for _, n := range f.Names() {
