@@ -3,6 +3,12 @@
 //
 //	golaunch exec  ARGV...   replaces itself with ARGV (execve)
 //	golaunch spawn ARGV...   starts ARGV, waits, exits with its status
+//	golaunch fork  ARGV...   the same through syscall.ForkExec and wait4,
+//	                         as shannot starts bwrap (own process group,
+//	                         Pdeathsig): no os/exec, whose first start
+//	                         also forks a throw-away child (its pidfd
+//	                         probe); the floor of a launcher that stays
+//	                         bwrap's parent
 //
 // An argument "FD<PATH" opens PATH on descriptor FD first, as a shell
 // redirection would, so that the seccomp benchmarks can hand bwrap a
@@ -21,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: golaunch exec|spawn [FD<PATH]... ARGV...")
+		fmt.Fprintln(os.Stderr, "usage: golaunch exec|spawn|fork [FD<PATH]... ARGV...")
 		os.Exit(2)
 	}
 	mode, argv := os.Args[1], os.Args[2:]
@@ -52,6 +58,28 @@ func main() {
 		err := syscall.Exec(argv[0], argv, []string{})
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	case "fork":
+		files := []uintptr{0, 1, 2}
+		for _, f := range extra {
+			fd := ^uintptr(0)
+			if f != nil {
+				fd = f.Fd()
+			}
+			files = append(files, fd)
+		}
+		pid, err := syscall.ForkExec(argv[0], argv, &syscall.ProcAttr{Env: []string{}, Files: files,
+			Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		var ws syscall.WaitStatus
+		for {
+			if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
+				break
+			}
+		}
+		os.Exit(ws.ExitStatus())
 	case "spawn":
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = []string{}

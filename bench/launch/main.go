@@ -3,6 +3,7 @@
 //
 //   - shannot run against a minimal Go program that only execs the same
 //     bwrap argv (bench/golaunch exec; spawn, which also waits as shannot
+//     does, and fork, which does so through syscall.ForkExec as shannot
 //     does, beside it), for a profile file, the built-in readonly profile
 //     (whose policy is precompiled) and a JSON policy from the cache;
 //   - shannot run against raw bwrap with that argv, and Debian's firejail
@@ -106,13 +107,22 @@ func main() {
 		return append(a, argv...)
 	}
 	golaunchSpawn := func(argv []string) []string { return append([]string{*golaunch, "spawn"}, argv...) }
+	golaunchFork := func(argv []string, filter bool) []string {
+		a := []string{*golaunch, "fork"}
+		if filter {
+			a = append(a, "3<"+bpf)
+		}
+		return append(a, argv...)
+	}
 	variants := []*variant{
 		{name: "bwrap", argv: plainArgv},
 		{name: "golaunch exec", argv: golaunchExec(plainArgv, false)},
 		{name: "golaunch spawn", argv: golaunchSpawn(plainArgv)},
+		{name: "golaunch fork", argv: golaunchFork(plainArgv, false)},
 		{name: "shannot run, profile file", argv: shannotRun(*shannot, plain)},
 		{name: "bwrap + filter", argv: builtinArgv, filter: bpf},
 		{name: "golaunch exec, builtin argv + filter", argv: golaunchExec(builtinArgv, true)},
+		{name: "golaunch fork, builtin argv + filter", argv: golaunchFork(builtinArgv, true)},
 		{name: "shannot run, builtin readonly", argv: shannotRun(*shannot, "readonly")},
 		{name: "golaunch exec, file argv + filter", argv: golaunchExec(jsonArgv, true)},
 		{name: "shannot run, JSON policy (cached)", argv: shannotRun(*shannot, withJSON)},
@@ -226,6 +236,9 @@ func report(vs []*variant) {
 	rows := []row{
 		{"profile file / golaunch exec", "shannot run, profile file", "golaunch exec", "<= 1.05"},
 		{"profile file / golaunch spawn", "shannot run, profile file", "golaunch spawn", ""},
+		{"profile file / golaunch fork", "shannot run, profile file", "golaunch fork", "parent's floor"},
+		{"builtin readonly / golaunch fork + filter", "shannot run, builtin readonly", "golaunch fork, builtin argv + filter", "parent's floor"},
+		{"golaunch fork / golaunch exec", "golaunch fork", "golaunch exec", "a parent's cost"},
 		{"builtin readonly / golaunch exec + filter", "shannot run, builtin readonly", "golaunch exec, builtin argv + filter", "<= 1.05"},
 		{"JSON policy (cached) / golaunch exec + filter", "shannot run, JSON policy (cached)", "golaunch exec, file argv + filter", "<= 1.05"},
 		{"JSON policy (cached) / .bpf file", "shannot run, JSON policy (cached)", "shannot run, .bpf file", ""},
