@@ -45,7 +45,7 @@ func main() {
 	flag.Parse()
 	out := filepath.Join(*dir, "precompiled.go")
 	// precompiled/ holds only what this run writes.
-	old, _ := filepath.Glob(filepath.Join(*dir, "precompiled", "*.bpf"))
+	old, _ := filepath.Glob(filepath.Join(*dir, "precompiled", "*"))
 	for _, f := range old {
 		if err := os.Remove(f); err != nil {
 			log.Fatal(err)
@@ -79,7 +79,7 @@ func main() {
 			log.Fatal(err)
 		}
 		sum := sha256.Sum256(data)
-		fmt.Fprintf(&b, "{\nname: %q,\nsource: %q,\nsize: %d,\narch: %q,\nlibrary: %q,\nrules: %d,\n", file, hex.EncodeToString(sum[:]), len(data), host.Arch, comp.Library, comp.Rules)
+		fmt.Fprintf(&b, "{\nname: %q,\nsource: %q,\narch: %q,\nlibrary: %q,\nrules: %d,\n", file, hex.EncodeToString(sum[:]), host.Arch, comp.Library, comp.Rules)
 		if len(comp.Unknown) > 0 {
 			fmt.Fprintf(&b, "unknown: %#v,\n", comp.Unknown)
 		}
@@ -90,7 +90,13 @@ func main() {
 		if err := os.WriteFile(filepath.Join(*dir, bpf), comp.Program, 0o644); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Fprintf(&b, "program: %q,\n", bpf)
+		// The bytes it was compiled from, which a launch compares with
+		// the policy it is asked for (precompile.go).
+		copyOf := strings.TrimSuffix(bpf, ".x86_64.bpf") + ".json"
+		if err := os.WriteFile(filepath.Join(*dir, copyOf), data, 0o644); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(&b, "program: %q,\ncompiledFrom: %q,\n", bpf, copyOf)
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
