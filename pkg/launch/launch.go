@@ -240,6 +240,20 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 	// bwrap, once started: output can overflow before the start has
 	// returned it.
 	var bwrap atomic.Pointer[procRef]
+	if l.ForwardSignals {
+		// Taken before bwrap starts (waiting, if need be, for the
+		// catcher to have enabled them: CatchSignals), so that shannot
+		// never dies of one while bwrap sets the sandbox up: bwrap dying
+		// then can leave its child running (docs/security.md). Delivered
+		// from the catcher's goroutine; one that comes before bwrap has
+		// reported the sandbox's pid waits for it (forward).
+		reports.deliver = func(sig syscall.Signal) {
+			if p := bwrap.Load(); p != nil {
+				reports.signalCommand(p.p, sig, !l.KillSession)
+			}
+		}
+		defer signals.take(func(s os.Signal) { reports.forward(s.(syscall.Signal)) })()
+	}
 	kill := func() {
 		if p := bwrap.Load(); p != nil {
 			reports.kill(p.p)
@@ -284,17 +298,6 @@ func (l *Launch) Run(ctx context.Context) (Status, error) {
 		// either onOverflow saw bwrap or this sees the flag).
 		if overflowed.Load() && l.Limits.KillOnOverflow {
 			kill()
-		}
-		if l.ForwardSignals {
-			// Taken once bwrap has started, delivered from the catcher's
-			// goroutine: when the catcher is still enabling the signals
-			// (CatchSignals), this waits for it while bwrap sets the
-			// sandbox up, not before bwrap starts. Until then a signal
-			// acts as if uncaught: shannot dies of it, and bwrap with it
-			// (Pdeathsig), as before the run.
-			defer signals.take(func(s os.Signal) {
-				reports.signalCommand(p, s.(syscall.Signal))
-			})()
 		}
 	}
 	statusW.Close()
@@ -513,6 +516,30 @@ type statusReports struct {
 	exitCode int
 	exited   bool
 	done     chan struct{}
+	// ended is set when read has returned; pending are the signals
+	// forward held until bwrap reported the sandbox's pid, which deliver
+	// passes on.
+	ended   bool
+	pending []syscall.Signal
+	deliver func(syscall.Signal)
+}
+
+// forward passes sig on to the command once bwrap has reported the
+// sandbox's pid, holding it until then: signalled before that, bwrap
+// itself would get it, and could die while its child lives on. A signal
+// held when bwrap ends without a report is dropped: there was no
+// command to get it.
+func (s *statusReports) forward(sig syscall.Signal) {
+	s.mu.Lock()
+	if s.childPID == 0 && !s.ended {
+		s.pending = append(s.pending, sig)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	if s.deliver != nil {
+		s.deliver(sig)
+	}
 }
 
 func newStatusReports() *statusReports {
@@ -539,6 +566,11 @@ func (s *statusReports) close() {
 // reading goroutine's stack three times over at every launch.
 func (s *statusReports) read(r io.Reader) {
 	defer close(s.done)
+	defer func() {
+		s.mu.Lock()
+		s.ended, s.pending = true, nil
+		s.mu.Unlock()
+	}()
 	var buf []byte
 	chunk := make([]byte, 512)
 	for {
@@ -561,16 +593,21 @@ func (s *statusReports) read(r io.Reader) {
 				return
 			}
 			s.mu.Lock()
+			var held []syscall.Signal
 			if m.ChildPID != nil {
 				s.childPID = *m.ChildPID
 				if fd, err := unix.PidfdOpen(s.childPID, 0); err == nil {
 					s.childFD = fd
 				}
+				held, s.pending = s.pending, nil
 			}
 			if m.ExitCode != nil {
 				s.exitCode, s.exited = *m.ExitCode, true
 			}
 			s.mu.Unlock()
+			for _, sig := range held {
+				s.deliver(sig)
+			}
 		}
 		if err != nil {
 			return
@@ -742,32 +779,59 @@ func (s *statusReports) result() (exitCode int, ran bool) {
 
 // signalCommand delivers sig to the command. bwrap's pid 1 in the
 // sandbox ignores signals it has no handler for, so the signal goes to
-// its children: the command. Before the sandbox exists, bwrap gets it.
-func (s *statusReports) signalCommand(bwrap process, sig syscall.Signal) {
+// its children: the command. Before the sandbox exists, bwrap gets it;
+// with waitForCommand (the sandbox has a PID namespace of its own), a
+// sandbox whose process 1 lives but has started no command yet is
+// waited for instead, up to two seconds: bwrap signalled while it sets
+// the sandbox up can die and leave its child running (review of issue
+// 14), and the command would never have had the signal.
+func (s *statusReports) signalCommand(bwrap process, sig syscall.Signal, waitForCommand bool) {
+	sent, waiting := s.signalChildren(sig)
+	if sent {
+		return
+	}
+	if !waiting || !waitForCommand {
+		_ = bwrap.Signal(sig)
+		return
+	}
+	go func() {
+		for range 1000 {
+			time.Sleep(2 * time.Millisecond)
+			sent, waiting := s.signalChildren(sig)
+			if sent || !waiting {
+				return
+			}
+		}
+		_ = bwrap.Signal(sig)
+	}()
+}
+
+// signalChildren sends sig to the children of the sandbox's process 1:
+// sent says it reached one; waiting that process 1 lives, with no child
+// yet to send it to.
+func (s *statusReports) signalChildren(sig syscall.Signal) (sent, waiting bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// While process 1 lives (its pidfd says so), its pid is its own and
 	// the children listed under it are the command's processes.
-	if s.childFD >= 0 && !s.exited && unix.PidfdSendSignal(s.childFD, 0, nil, 0) == nil {
-		children, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", s.childPID, s.childPID))
-		if err == nil {
-			sent := false
-			for _, f := range strings.Fields(string(bytes.TrimSpace(children))) {
-				child, err := strconv.Atoi(f)
-				if err != nil {
-					continue
-				}
-				if fd, err := unix.PidfdOpen(child, 0); err == nil {
-					sent = unix.PidfdSendSignal(fd, sig, nil, 0) == nil || sent
-					unix.Close(fd)
-				}
-			}
-			if sent {
-				return
-			}
+	if s.childFD < 0 || s.exited || unix.PidfdSendSignal(s.childFD, 0, nil, 0) != nil {
+		return false, false
+	}
+	children, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", s.childPID, s.childPID))
+	if err != nil {
+		return false, false
+	}
+	for _, f := range strings.Fields(string(bytes.TrimSpace(children))) {
+		child, err := strconv.Atoi(f)
+		if err != nil {
+			continue
+		}
+		if fd, err := unix.PidfdOpen(child, 0); err == nil {
+			sent = unix.PidfdSendSignal(fd, sig, nil, 0) == nil || sent
+			unix.Close(fd)
 		}
 	}
-	_ = bwrap.Signal(sig)
+	return sent, !sent
 }
 
 // CloseInheritedFiles marks every descriptor above 2 close-on-exec, so

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -123,4 +124,30 @@ func describe(ws syscall.WaitStatus) string {
 		return "signal " + ws.Signal().String()
 	}
 	return fmt.Sprintf("exit %d", ws.ExitStatus())
+}
+
+// A signal forwarded before bwrap has reported the sandbox's pid waits
+// for the report, and one held when bwrap ends without it is dropped.
+func TestForwardHoldsUntilTheSandboxPid(t *testing.T) {
+	var got []syscall.Signal
+	s := newStatusReports()
+	s.deliver = func(sig syscall.Signal) { got = append(got, sig) }
+	s.forward(unix.SIGTERM)
+	if len(got) != 0 {
+		t.Fatalf("delivered before the sandbox's pid: %v", got)
+	}
+	s.read(strings.NewReader(fmt.Sprintf(`{"child-pid": %d}`, os.Getpid())))
+	if len(got) != 1 || got[0] != unix.SIGTERM {
+		t.Errorf("after the report: delivered %v, want [SIGTERM]", got)
+	}
+	s.close()
+
+	got = nil
+	s = newStatusReports()
+	s.deliver = func(sig syscall.Signal) { got = append(got, sig) }
+	s.forward(unix.SIGINT)
+	s.read(strings.NewReader(""))
+	if len(got) != 0 {
+		t.Errorf("bwrap ended without a report: delivered %v, want nothing", got)
+	}
 }
