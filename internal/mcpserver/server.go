@@ -137,7 +137,9 @@ func (s *Server) MCP() *mcp.Server {
 // nested deeper than MaxDepth, not JSON-RPC) gets an error response and
 // the session goes on.
 func (s *Server) Serve(ctx context.Context) error {
-	return s.ServeStreams(ctx, os.Stdin, nopCloser{os.Stdout})
+	in, restore := pollable(os.Stdin)
+	defer restore()
+	return s.ServeStreams(ctx, in, nopCloser{os.Stdout})
 }
 
 // ServeStreams is Serve on other streams.
