@@ -192,3 +192,54 @@ func TestPendingRequestsAreBounded(t *testing.T) {
 		t.Fatal("a written response did not free a place")
 	}
 }
+
+// The messages handed to the SDK are their own: reading the next line
+// (into the same buffer) leaves an earlier message's params as they were.
+func TestMessagesOutliveTheLine(t *testing.T) {
+	in := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"aaaaaaaa"}}` + "\n" +
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"bbbbbbbb"}}` + "\n"
+	tr := &Transport{Reader: io.NopCloser(strings.NewReader(in)), Writer: nopWriteCloser{io.Discard}}
+	ctx := context.Background()
+	conn, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	first, err := conn.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := string(first.(*jsonrpc.Request).Params); p != `{"name":"aaaaaaaa"}` {
+		t.Errorf("the first message's params became %s", p)
+	}
+}
+
+// Close ends a Read that waits on a stream with nothing to read, as the
+// SDK's own stdio connection does: the session can end while the client
+// is silent.
+func TestCloseEndsARead(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	tr := &Transport{Reader: r, Writer: nopWriteCloser{io.Discard}}
+	ctx := context.Background()
+	conn, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.Read(ctx)
+		done <- err
+	}()
+	conn.Close()
+	if err := <-done; err == nil {
+		t.Error("a Read on a closed connection returned a message")
+	}
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
