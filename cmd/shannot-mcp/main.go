@@ -11,7 +11,20 @@ import (
 	"github.com/shannot-project/shannot/pkg/launch"
 )
 
+// ballast raises the heap the collector lets grow before it runs. Each
+// call allocates about 350 KB that is garbage at once (the SDK's decoders
+// take a 32 KiB buffer for every message they read), against a live heap
+// well under 1 MB: with Go's 4 MB minimum the collector ran every 11
+// calls or so, on the server's one P. 16 MiB that are never written make
+// that about every 100 calls, for 2.4 MB more resident at start (the
+// pages themselves are never touched); with large outputs the heap may
+// grow up to 32 MiB beyond what it would. Measured, a run_command call
+// minus bwrap's own run: 30 to 50 us less (with the collector switched
+// off: about 50 us).
+var ballast []byte
+
 func main() {
+	ballast = make([]byte, 16<<20)
 	// First of all, so that nothing the caller left open can reach the
 	// sandboxes through bwrap.
 	if err := launch.CloseInheritedFiles(); err != nil {
