@@ -193,17 +193,6 @@ func (l *lockedWriter) write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// head is what tells requests, notifications and responses apart.
-type head struct {
-	ID     json.RawMessage `json:"id"`
-	Method *string         `json:"method"`
-}
-
-func isRequest(p []byte) bool {
-	var h head
-	return json.Unmarshal(p, &h) == nil && len(h.ID) > 0 && h.Method != nil
-}
-
 func (l *lockedWriter) Close() error { return l.w.Close() }
 
 // frameReader hands the SDK good frames, one line each, and answers the
@@ -224,14 +213,16 @@ type frameReader struct {
 	line []byte // the line being read
 }
 
-// nextMessage returns the next good message, once a request among them
-// has a token.
+// nextMessage returns the next good message, once a call among them has
+// a token: a request with an id, which the SDK answers. (A request whose
+// id is null is a notification to the SDK, which never answers it: its
+// token would never come back.)
 func (f *frameReader) nextMessage() (jsonrpc.Message, error) {
-	frame, msg, err := f.next()
+	msg, err := f.next()
 	if err != nil {
 		return nil, err
 	}
-	if isRequest(frame) {
+	if r, ok := msg.(*jsonrpc.Request); ok && r.IsCall() {
 		select {
 		case f.tokens <- struct{}{}:
 		case <-f.done:
@@ -246,20 +237,20 @@ func (f *frameReader) Close() error {
 	return f.src.Close()
 }
 
-// next returns the next good frame and its message. Bad frames are
-// answered on the way; the error is the stream's own (io.EOF at its end).
-func (f *frameReader) next() ([]byte, jsonrpc.Message, error) {
+// next returns the next good message. Bad frames are answered on the
+// way; the error is the stream's own (io.EOF at its end).
+func (f *frameReader) next() (jsonrpc.Message, error) {
 	for {
 		line, tooLong, err := f.readLine()
 		if tooLong {
 			f.refuse(nil, jsonrpc.CodeInvalidRequest, fmt.Sprintf("request too large: a message is one line of at most %d bytes; this one was discarded", f.maxFrame))
 		} else if len(bytes.TrimSpace(line)) > 0 {
-			if frame, msg, ok := f.check(line); ok {
-				return frame, msg, nil
+			if msg, ok := f.check(line); ok {
+				return msg, nil
 			}
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 }
@@ -291,16 +282,15 @@ func (f *frameReader) readLine() (line []byte, tooLong bool, err error) {
 	}
 }
 
-// check returns line, as a frame of its own, and its message, or answers
-// it and returns false.
-func (f *frameReader) check(line []byte) ([]byte, jsonrpc.Message, bool) {
+// check returns line's message, or answers it and returns false.
+func (f *frameReader) check(line []byte) (jsonrpc.Message, bool) {
 	if deeper(line, f.maxDepth) {
 		f.refuse(nil, jsonrpc.CodeParseError, fmt.Sprintf("parse error: the message nests deeper than %d levels", f.maxDepth))
-		return nil, nil, false
+		return nil, false
 	}
 	if !json.Valid(line) {
 		f.refuse(nil, jsonrpc.CodeParseError, "parse error: the message is not JSON")
-		return nil, nil, false
+		return nil, false
 	}
 	if line = bytes.TrimSpace(line); line[0] != '{' {
 		msg := "invalid request: a message is one JSON-RPC object"
@@ -308,7 +298,7 @@ func (f *frameReader) check(line []byte) ([]byte, jsonrpc.Message, bool) {
 			msg = "invalid request: batches are not supported; send one message a line"
 		}
 		f.refuse(nil, jsonrpc.CodeInvalidRequest, msg)
-		return nil, nil, false
+		return nil, false
 	}
 	// A copy: the message may keep pieces of it (params), and the next
 	// line is read into the same buffer.
@@ -316,9 +306,9 @@ func (f *frameReader) check(line []byte) ([]byte, jsonrpc.Message, bool) {
 	msg, err := jsonrpc.DecodeMessage(line)
 	if err != nil {
 		f.refuse(requestID(line), jsonrpc.CodeInvalidRequest, "invalid request: "+err.Error())
-		return nil, nil, false
+		return nil, false
 	}
-	return line, msg, true
+	return msg, true
 }
 
 // refuse writes a JSON-RPC error response for a frame the SDK never sees.

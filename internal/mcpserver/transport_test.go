@@ -243,3 +243,30 @@ func TestCloseEndsARead(t *testing.T) {
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
+
+// A token is taken for each call the SDK will answer, and for nothing
+// else: a notification, and a request whose id is null (which the SDK
+// takes for a notification and never answers), leave the pending count
+// as it was.
+func TestTokensForCallsOnly(t *testing.T) {
+	in := `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`{"jsonrpc":"2.0","id":null,"method":"tools/list"}` + "\n" +
+		`{"jsonrpc":"2.0","id":3,"method":"tools/list"}` + "\n"
+	tr := &Transport{Reader: io.NopCloser(strings.NewReader(in)), Writer: nopWriteCloser{io.Discard}, MaxPending: 4}
+	ctx := context.Background()
+	c, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 3; i++ {
+		if _, err := c.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// All three read (and the stream at its end): only the call with id 3
+	// holds a token.
+	if got := len(c.(*conn).frames.tokens); got != 1 {
+		t.Errorf("%d requests pending, want 1", got)
+	}
+}
