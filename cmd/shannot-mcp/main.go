@@ -11,20 +11,6 @@ import (
 	"github.com/shannot-project/shannot/pkg/launch"
 )
 
-// ballast is the size of a heap allocation that is never written, and
-// that raises the heap the collector lets grow before it runs. Each
-// call allocates about 350 KB that is garbage at once (the SDK's decoders
-// take a 32 KiB buffer for every message they read), against a live heap
-// well under 1 MB: with Go's 4 MB minimum the collector ran every 11
-// calls or so, on the server's one P (29 collections in 205 calls). 16
-// MiB that are never written make that 5, for 2.4 MB more resident at
-// start (the
-// pages themselves are never touched); with large outputs the heap may
-// grow up to 32 MiB beyond what it would. Measured, a run_command call
-// minus bwrap's own run: 30 to 50 us less (with the collector switched
-// off: about 50 us).
-const ballast = 16 << 20
-
 func main() {
 	// First of all, so that nothing the caller left open can reach the
 	// sandboxes through bwrap.
@@ -43,8 +29,5 @@ func main() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
 	}
-	heap := make([]byte, ballast)
-	code := mcpcli.Run(invoker.Detect(), os.Args, os.Stdin, os.Stdout, os.Stderr)
-	runtime.KeepAlive(heap) // live, as heap, until the server is done
-	os.Exit(code)
+	os.Exit(mcpcli.Run(invoker.Detect(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
