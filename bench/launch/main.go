@@ -42,6 +42,8 @@ var (
 	before   = flag.String("before", "", "an earlier shannot to measure in the same rounds")
 	rounds   = flag.Int("n", 200, "launches of each variant")
 	memory   = flag.Bool("memory", true, "measure the MCP server's memory while it streams 1 GiB")
+	mcpOnly  = flag.Bool("mcp-only", false, "run only raw bwrap and the MCP rows (quicker iterations on the server)")
+	mcpPrev  = flag.String("mcp-before", "", "an earlier shannot-mcp to measure in the same rounds")
 )
 
 // variant is one way of launching the same command in a sandbox.
@@ -146,11 +148,19 @@ func main() {
 	} else {
 		fmt.Println("firejail not found: its row is left out (make bench installs it as root)")
 	}
-	var stopMCP func()
+	if *mcpOnly {
+		variants = variants[:1] // raw bwrap
+	}
+	var stops []func()
 	if *mcpBin != "" {
 		call, stop := mcpSession(*mcpBin, plain)
-		stopMCP = stop
+		stops = append(stops, stop)
 		variants = append(variants, &variant{name: "shannot-mcp run_command", call: call})
+	}
+	if *mcpPrev != "" {
+		call, stop := mcpSession(*mcpPrev, plain)
+		stops = append(stops, stop)
+		variants = append(variants, &variant{name: "before: shannot-mcp run_command", call: call})
 	}
 
 	// Warm up: caches, page cache, the cached policy.
@@ -166,12 +176,14 @@ func main() {
 		}
 	}
 	report(variants)
-	sizes()
-	if stopMCP != nil {
-		if *memory {
-			mcpMemory(*mcpBin, dir)
-		}
-		stopMCP()
+	if !*mcpOnly {
+		sizes()
+	}
+	if *mcpBin != "" && *memory {
+		mcpMemory(*mcpBin, dir)
+	}
+	for _, stop := range stops {
+		stop()
 	}
 	fmt.Println(machine())
 }
@@ -247,6 +259,7 @@ func report(vs []*variant) {
 		{"golaunch exec / raw bwrap", "golaunch exec", "bwrap", "Go's start"},
 		{"firejail / raw bwrap", "firejail", "bwrap", "peer"},
 		{"shannot-mcp run_command / raw bwrap", "shannot-mcp run_command", "bwrap", "<= 1.10"},
+		{"before: shannot-mcp run_command / raw bwrap", "before: shannot-mcp run_command", "bwrap", ""},
 		{"before: profile file / golaunch exec", "before: shannot run, profile file", "golaunch exec", ""},
 		{"before: builtin readonly / golaunch exec + filter", "before: shannot run, builtin readonly", "golaunch exec, builtin argv + filter", ""},
 		{"before: JSON policy (cached) / golaunch exec + filter", "before: shannot run, JSON policy (cached)", "golaunch exec, file argv + filter", ""},

@@ -121,11 +121,11 @@ func (s *Server) MCP() *mcp.Server {
 			"Nothing you run can change the machine. Call list_profiles to see which commands each profile allows; " +
 			"disk_usage, memory, processes, search_files, grep_content and journal return parsed results; the prompts are ready-made investigations.",
 	})
-	mcp.AddTool(srv, &mcp.Tool{Name: "run_command", Description: "Run a command in a read-only sandbox and return its exit code and output. " +
+	reportTool(srv, &mcp.Tool{Name: "run_command", Description: "Run a command in a read-only sandbox and return its exit code and output. " +
 		"The command is an argv list (no shell): [\"ls\", \"-la\", \"/etc\"]. Use a shell only if the profile allows one."}, s.runCommand)
 	mcp.AddTool(srv, &mcp.Tool{Name: "list_profiles", Description: "List the sandbox profiles this server offers: which commands each allows, whether it has network access, and which views (processes, network, filesystems, hostname, logs) are the host's rather than the sandbox's."}, s.listProfiles)
-	mcp.AddTool(srv, &mcp.Tool{Name: "read_file", Description: "Read a file as the sandbox sees it (runs cat inside the sandbox)."}, s.readFile)
-	mcp.AddTool(srv, &mcp.Tool{Name: "list_directory", Description: "List a directory as the sandbox sees it (runs ls -la inside the sandbox)."}, s.listDirectory)
+	reportTool(srv, &mcp.Tool{Name: "read_file", Description: "Read a file as the sandbox sees it (runs cat inside the sandbox)."}, s.readFile)
+	reportTool(srv, &mcp.Tool{Name: "list_directory", Description: "List a directory as the sandbox sees it (runs ls -la inside the sandbox)."}, s.listDirectory)
 	s.addStructuredTools(srv)
 	s.addPrompts(srv)
 	s.addResources(srv)
@@ -137,7 +137,9 @@ func (s *Server) MCP() *mcp.Server {
 // nested deeper than MaxDepth, not JSON-RPC) gets an error response and
 // the session goes on.
 func (s *Server) Serve(ctx context.Context) error {
-	return s.ServeStreams(ctx, os.Stdin, nopCloser{os.Stdout})
+	in, restore := pollable(os.Stdin)
+	defer restore()
+	return s.ServeStreams(ctx, in, nopCloser{os.Stdout})
 }
 
 // ServeStreams is Serve on other streams.

@@ -74,10 +74,91 @@ func (t *Transport) Connect(ctx context.Context) (mcp.Connection, error) {
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
-	// What reaches the SDK is at most one checked frame at a time; its
-	// own bound only has to stay out of the way.
-	return (&mcp.IOTransport{Reader: f, Writer: w, MaxLineLength: 2*f.maxFrame + 1}).Connect(ctx)
+	c := &conn{frames: f, out: w, incoming: make(chan received), closed: make(chan struct{})}
+	go c.readLoop()
+	return c, nil
 }
+
+// conn is the connection the SDK reads and writes messages on: what its
+// IOTransport's is for newline-delimited JSON, with the guard in front.
+// The guard has decoded each message to check it, and hands the SDK that
+// message: the SDK's own stdio connection would read the stream again
+// with a json.Decoder and decode each message twice more (first as a
+// batch, a 32 KiB decoder buffer each time), at every call.
+type conn struct {
+	frames    *frameReader
+	out       *lockedWriter
+	incoming  chan received
+	closeOnce sync.Once
+	closed    chan struct{}
+	closeErr  error
+}
+
+type received struct {
+	msg jsonrpc.Message
+	err error
+}
+
+// readLoop reads messages ahead of Read, as the SDK's stdio connection
+// does, so that Close ends a Read at once even while the stream blocks.
+func (c *conn) readLoop() {
+	for {
+		msg, err := c.frames.nextMessage()
+		select {
+		case c.incoming <- received{msg, err}:
+		case <-c.closed:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read implements mcp.Connection.
+func (c *conn) Read(ctx context.Context) (jsonrpc.Message, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	default:
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-c.incoming:
+		return r.msg, r.err
+	case <-c.closed:
+		return nil, io.EOF
+	}
+}
+
+// Write implements mcp.Connection: one message, one line.
+func (c *conn) Write(ctx context.Context, msg jsonrpc.Message) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	default:
+	}
+	data, err := jsonrpc.EncodeMessage(msg)
+	if err != nil {
+		return fmt.Errorf("marshaling message: %v", err)
+	}
+	_, isResponse := msg.(*jsonrpc.Response)
+	_, err = c.out.writeMessage(append(data, '\n'), isResponse)
+	return err
+}
+
+// Close implements mcp.Connection.
+func (c *conn) Close() error {
+	c.closeOnce.Do(func() {
+		c.closeErr = errors.Join(c.frames.Close(), c.out.Close())
+		close(c.closed)
+	})
+	return c.closeErr
+}
+
+// SessionID implements mcp.Connection: stdio has no session id.
+func (c *conn) SessionID() string { return "" }
 
 // DefaultMaxPending is Transport.MaxPending's default.
 const DefaultMaxPending = 16
@@ -91,9 +172,11 @@ type lockedWriter struct {
 	tokens chan struct{}
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+// writeMessage writes one encoded message; a response frees one pending
+// request's token.
+func (l *lockedWriter) writeMessage(p []byte, isResponse bool) (int, error) {
 	n, err := l.write(p)
-	if err == nil && isResponse(p) {
+	if err == nil && isResponse {
 		select {
 		case <-l.tokens:
 		default:
@@ -108,22 +191,6 @@ func (l *lockedWriter) write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// head is what tells requests, notifications and responses apart.
-type head struct {
-	ID     json.RawMessage `json:"id"`
-	Method *string         `json:"method"`
-}
-
-func isResponse(p []byte) bool {
-	var h head
-	return json.Unmarshal(bytes.TrimSpace(p), &h) == nil && len(h.ID) > 0 && h.Method == nil
-}
-
-func isRequest(p []byte) bool {
-	var h head
-	return json.Unmarshal(p, &h) == nil && len(h.ID) > 0 && h.Method != nil
 }
 
 func (l *lockedWriter) Close() error { return l.w.Close() }
@@ -143,28 +210,26 @@ type frameReader struct {
 	maxDepth int
 	log      *slog.Logger
 
-	line    []byte // the line being read
-	pending []byte // a checked frame, or what the SDK has not read of it
+	line []byte // the line being read
 }
 
-func (f *frameReader) Read(p []byte) (int, error) {
-	for len(f.pending) == 0 {
-		frame, err := f.next()
-		if err != nil {
-			return 0, err
-		}
-		if isRequest(frame) {
-			select {
-			case f.tokens <- struct{}{}:
-			case <-f.done:
-				return 0, io.EOF
-			}
-		}
-		f.pending = frame
+// nextMessage returns the next good message, once a call among them has
+// a token: a request with an id, which the SDK answers. (A request whose
+// id is null is a notification to the SDK, which never answers it: its
+// token would never come back.)
+func (f *frameReader) nextMessage() (jsonrpc.Message, error) {
+	msg, err := f.next()
+	if err != nil {
+		return nil, err
 	}
-	n := copy(p, f.pending)
-	f.pending = f.pending[n:]
-	return n, nil
+	if r, ok := msg.(*jsonrpc.Request); ok && r.IsCall() {
+		select {
+		case f.tokens <- struct{}{}:
+		case <-f.done:
+			return nil, io.EOF
+		}
+	}
+	return msg, nil
 }
 
 func (f *frameReader) Close() error {
@@ -172,16 +237,16 @@ func (f *frameReader) Close() error {
 	return f.src.Close()
 }
 
-// next returns the next good frame with its newline. Bad frames are
-// answered on the way; the error is the stream's own (io.EOF at its end).
-func (f *frameReader) next() ([]byte, error) {
+// next returns the next good message. Bad frames are answered on the
+// way; the error is the stream's own (io.EOF at its end).
+func (f *frameReader) next() (jsonrpc.Message, error) {
 	for {
 		line, tooLong, err := f.readLine()
 		if tooLong {
 			f.refuse(nil, jsonrpc.CodeInvalidRequest, fmt.Sprintf("request too large: a message is one line of at most %d bytes; this one was discarded", f.maxFrame))
 		} else if len(bytes.TrimSpace(line)) > 0 {
-			if frame, ok := f.check(line); ok {
-				return frame, nil
+			if msg, ok := f.check(line); ok {
+				return msg, nil
 			}
 		}
 		if err != nil {
@@ -217,8 +282,8 @@ func (f *frameReader) readLine() (line []byte, tooLong bool, err error) {
 	}
 }
 
-// check returns line as the SDK reads it, or answers it and returns false.
-func (f *frameReader) check(line []byte) ([]byte, bool) {
+// check returns line's message, or answers it and returns false.
+func (f *frameReader) check(line []byte) (jsonrpc.Message, bool) {
 	if deeper(line, f.maxDepth) {
 		f.refuse(nil, jsonrpc.CodeParseError, fmt.Sprintf("parse error: the message nests deeper than %d levels", f.maxDepth))
 		return nil, false
@@ -235,11 +300,15 @@ func (f *frameReader) check(line []byte) ([]byte, bool) {
 		f.refuse(nil, jsonrpc.CodeInvalidRequest, msg)
 		return nil, false
 	}
-	if _, err := jsonrpc.DecodeMessage(line); err != nil {
+	// A copy: the message may keep pieces of it (params), and the next
+	// line is read into the same buffer.
+	line = bytes.Clone(line)
+	msg, err := jsonrpc.DecodeMessage(line)
+	if err != nil {
 		f.refuse(requestID(line), jsonrpc.CodeInvalidRequest, "invalid request: "+err.Error())
 		return nil, false
 	}
-	return append(line, '\n'), true
+	return msg, true
 }
 
 // refuse writes a JSON-RPC error response for a frame the SDK never sees.

@@ -192,3 +192,81 @@ func TestPendingRequestsAreBounded(t *testing.T) {
 		t.Fatal("a written response did not free a place")
 	}
 }
+
+// The messages handed to the SDK are their own: reading the next line
+// (into the same buffer) leaves an earlier message's params as they were.
+func TestMessagesOutliveTheLine(t *testing.T) {
+	in := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"aaaaaaaa"}}` + "\n" +
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"bbbbbbbb"}}` + "\n"
+	tr := &Transport{Reader: io.NopCloser(strings.NewReader(in)), Writer: nopWriteCloser{io.Discard}}
+	ctx := context.Background()
+	conn, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	first, err := conn.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := string(first.(*jsonrpc.Request).Params); p != `{"name":"aaaaaaaa"}` {
+		t.Errorf("the first message's params became %s", p)
+	}
+}
+
+// Close ends a Read that waits on a stream with nothing to read, as the
+// SDK's own stdio connection does: the session can end while the client
+// is silent.
+func TestCloseEndsARead(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	tr := &Transport{Reader: r, Writer: nopWriteCloser{io.Discard}}
+	ctx := context.Background()
+	conn, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.Read(ctx)
+		done <- err
+	}()
+	conn.Close()
+	if err := <-done; err == nil {
+		t.Error("a Read on a closed connection returned a message")
+	}
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// A token is taken for each call the SDK will answer, and for nothing
+// else: a notification, and a request whose id is null (which the SDK
+// takes for a notification and never answers), leave the pending count
+// as it was.
+func TestTokensForCallsOnly(t *testing.T) {
+	in := `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`{"jsonrpc":"2.0","id":null,"method":"tools/list"}` + "\n" +
+		`{"jsonrpc":"2.0","id":3,"method":"tools/list"}` + "\n"
+	tr := &Transport{Reader: io.NopCloser(strings.NewReader(in)), Writer: nopWriteCloser{io.Discard}, MaxPending: 4}
+	ctx := context.Background()
+	c, err := tr.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 3; i++ {
+		if _, err := c.Read(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// All three read (and the stream at its end): only the call with id 3
+	// holds a token.
+	if got := len(c.(*conn).frames.tokens); got != 1 {
+		t.Errorf("%d requests pending, want 1", got)
+	}
+}
