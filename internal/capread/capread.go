@@ -163,7 +163,7 @@ func open(path string, flags int) (*os.File, error) {
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && flags&unix.O_NONBLOCK != 0 {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags&^(unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_NOFOLLOW|unix.O_CREAT|unix.O_EXCL|unix.O_TRUNC)); err != nil {
+		if err := unix.SetNonblock(fd, false); err != nil {
 			unix.Close(fd)
 			return nil, &os.PathError{Op: "fcntl", Path: path, Err: err}
 		}
